@@ -1,0 +1,55 @@
+"""The one settings object of the service, read once from the environment (prefix ``SCREENER_``).
+
+Nothing else in the code base reads ``os.environ``; stages receive the values they need as
+arguments, so tests can pass their own limits.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DocumentLimits", "Settings", "get_settings"]
+
+
+class DocumentLimits(BaseSettings):
+    """Bounds on reading one CV file. Defaults sit far above any real CV."""
+
+    model_config = SettingsConfigDict(env_prefix="SCREENER_DOC_", frozen=True)
+
+    max_bytes: int = Field(20 * 1024 * 1024, gt=0, description="Largest accepted file.")
+    max_pages: int = Field(40, gt=0, description="Most pages read from one document.")
+    timeout_s: float = Field(60.0, gt=0, description="Wall-clock bound on parsing one file.")
+    memory_mb: int = Field(1536, gt=64, description="Address-space bound of a parse worker.")
+    max_text_chars: int = Field(2_000_000, gt=0, description="Most characters kept per file.")
+    max_unzipped_bytes: int = Field(
+        100 * 1024 * 1024, gt=0, description="Largest total inflated size of a DOCX archive."
+    )
+    max_zip_ratio: float = Field(
+        200.0, gt=1, description="Largest inflated/compressed ratio of a DOCX member."
+    )
+    min_text_chars_per_page: int = Field(
+        20, ge=0, description="Fewer visible characters than this marks a page for OCR."
+    )
+    ocr_languages: str = Field("eng+deu+tur", description="Tesseract language packs.")
+    ocr_dpi: int = Field(300, ge=72, le=600, description="Rendering resolution for OCR.")
+    ocr_timeout_s: float = Field(60.0, gt=0, description="Bound on OCR of one page.")
+
+
+class Settings(BaseSettings):
+    """Service-wide settings."""
+
+    model_config = SettingsConfigDict(env_prefix="SCREENER_", frozen=True)
+
+    documents: DocumentLimits = Field(default_factory=DocumentLimits)
+    parse_workers: int = Field(
+        0, ge=0, description="Parse worker processes; 0 means one per CPU core."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()
