@@ -87,3 +87,26 @@ def lines_pdf(lines: list[str], *, size: float = 11.0) -> bytes:
     """A one-page PDF with ``lines`` top to bottom in black."""
     runs = [Run(line, 56, 780 - i * (size + 5), size) for i, line in enumerate(lines)]
     return build_pdf([runs])
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF from raw object bodies (object 1 is the catalog) with a correct xref table.
+
+    For malformed-input tests: the structure is valid enough to be opened, the content is not.
+    """
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def page_tree(page_body: bytes, *extra: bytes) -> list[bytes]:
+    """Catalog, a one-page tree and the page (object 3); ``extra`` objects follow as 4, 5, …"""
+    return [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>", page_body, *extra]

@@ -20,7 +20,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import pypdf
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PyPdfError
+from pypdf.errors import (
+    DependencyError,
+    FileNotDecryptedError,
+    LimitReachedError,
+    PdfReadError,
+    PyPdfError,
+)
 
 from screener.documents._assemble import PageContent, assemble_document
 from screener.documents._model import DocumentKind, HiddenReason, HiddenText, ParsedDocument
@@ -45,6 +51,16 @@ _TINY_FONT_PT = 1.5
 _BACKGROUND_TOLERANCE = 0.12
 # Text this far outside the visible page box (points) cannot be seen.
 _OFF_PAGE_MARGIN = 2.0
+# pypdf's own bounds (75 MB per stream) suit any PDF; a CV page's content stream is kilobytes to a
+# few megabytes, so tighter bounds stop decompression bombs and operator floods in seconds.
+_CV_STREAM_BOUNDS = {
+    "zlib_maximum_output_length": 16_000_000,
+    "lzw_maximum_output_length": 16_000_000,
+    "run_length_maximum_output_length": 16_000_000,
+    "array_based_stream_maximum_output_length": 16_000_000,
+    "stream_parsing_work_maximum_count": 1_000_000,
+    "page_tree_maximum_depth": 32,
+}
 
 _Matrix = tuple[float, float, float, float, float, float]
 _RGB = tuple[float, float, float]
@@ -364,7 +380,7 @@ def _open(data: bytes, filename: str) -> pypdf.PdfReader:
                     filename=filename,
                 )
         return reader
-    except DocumentError:
+    except (DocumentError, LimitReachedError):
         raise
     except FileNotDecryptedError as exc:
         raise EncryptedDocument(f"the PDF is encrypted: {exc}", filename=filename) from exc
@@ -383,9 +399,21 @@ def read_pdf(data: bytes, filename: str, limits: DocumentLimits) -> ParsedDocume
         EncryptedDocument, CorruptDocument, EmptyDocument, DocumentTooLarge,
         ResourceLimitExceeded, OcrUnavailable.
     """
+    with pypdf.apply_configuration(**_CV_STREAM_BOUNDS):
+        try:
+            return _read_pdf(data, filename, limits)
+        except LimitReachedError as exc:
+            raise ResourceLimitExceeded(
+                f"the PDF exceeds a safety bound while decoding: {exc}", filename=filename
+            ) from exc
+
+
+def _read_pdf(data: bytes, filename: str, limits: DocumentLimits) -> ParsedDocument:
     reader = _open(data, filename)
     try:
         page_count = len(reader.pages)
+    except LimitReachedError:
+        raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptDocument(f"the PDF page tree cannot be read: {exc}", filename=filename) from exc
     except RecursionError as exc:
@@ -408,12 +436,17 @@ def read_pdf(data: bytes, filename: str, limits: DocumentLimits) -> ParsedDocume
             raise ResourceLimitExceeded(
                 f"page {index + 1} is nested too deeply to read", filename=filename
             ) from exc
+        except LimitReachedError:
+            raise
         except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
             # One unreadable page should not lose the rest of the CV.
             logger.warning("pdf page unreadable", extra={"file": filename, "page": index + 1})
             warnings.append(f"page {index + 1} could not be read: {type(exc).__name__}")
             content = PageContent(text="")
         if len(content.text.strip()) < limits.min_text_chars_per_page:
+            # pypdf skips a content stream over its bounds silently; PDFium would render it in
+            # full, so decode it here first and let a bomb stop the document instead of the OCR.
+            reader.pages[index].get_contents()
             ocr_text = ocr_pdf_page(data, index, filename=filename, limits=limits)
             if len(ocr_text.strip()) > len(content.text.strip()):
                 content = PageContent(text=ocr_text, hidden=content.hidden, ocr=True)
