@@ -1,0 +1,243 @@
+"""PDF reading: reading order on real two-column templates, hidden text, OCR, malformed files."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from screener.documents import HiddenReason, read_document
+from screener.errors import (
+    CorruptDocument,
+    DocumentTooLarge,
+    EmptyDocument,
+    EncryptedDocument,
+    ResourceLimitExceeded,
+)
+from screener.settings import DocumentLimits
+from tests.pdf_factory import Rect, Run, build_pdf, lines_pdf, page_content, page_tree, raw_pdf
+
+DATA = Path("../shared/data")
+LAYOUTS = DATA / "layout-diverse-cv-pdfs"
+
+
+def _line_positions(text: str, lines: list[str]) -> list[int]:
+    # the two Deedy variants differ in letter case (small caps font vs. open font)
+    stripped = [line.strip().casefold() for line in text.splitlines()]
+    return [stripped.index(line.casefold()) for line in lines]
+
+
+def _assert_not_interleaved(text: str, sidebar: list[str], main: list[str]) -> None:
+    sidebar_at = _line_positions(text, sidebar)
+    main_at = _line_positions(text, main)
+    # Each column is one contiguous run: no main-column line falls between two sidebar lines.
+    assert not any(min(sidebar_at) < m < max(sidebar_at) for m in main_at), (sidebar_at, main_at)
+    assert not any(min(main_at) < s < max(main_at) for s in sidebar_at), (sidebar_at, main_at)
+
+
+@pytest.mark.parametrize("name", ["deedy_resume_openfont.pdf", "deedy_resume_macfonts.pdf"])
+def test_two_column_deedy_comes_out_in_column_order(name: str) -> None:
+    document = read_document((LAYOUTS / name).read_bytes(), name)
+    sidebar = ["EDUCATION", "LINKS", "Github:// deedydas", "COURSEWORK", "Machine Learning", "SKILLS"]
+    main = ["EXPERIENCE", "FACEBOOK | SOFTWARE ENGINEER", "RESEARCH"]
+    _assert_not_interleaved(document.text, sidebar, main)
+
+
+def test_two_column_altacv_comes_out_in_column_order() -> None:
+    document = read_document((LAYOUTS / "altacv_sample.pdf").read_bytes(), "altacv_sample.pdf")
+    main = ["EXPERIENCE", "Job Title 1", "Company 2", "PROJECTS", "Funding agency/institution"]
+    sidebar = ["A DAY OF MY LIFE", "MY LIFE PHILOSOPHY", "MOST PROUD OF", "STRENGTHS", "LANGUAGES"]
+    _assert_not_interleaved(document.text, sidebar, main)
+
+
+def test_geometric_order_would_interleave_deedy_columns() -> None:
+    """The column test above has teeth: a top-to-bottom reading mixes the two columns."""
+    pdf = pdfium.PdfDocument(str(LAYOUTS / "deedy_resume_openfont.pdf"))
+    page = pdf[0]
+    textpage = page.get_textpage()
+    width, height = page.get_size()
+    rows = []
+    for y in range(int(height), 0, -12):
+        row = textpage.get_text_bounded(left=0, bottom=y - 12, right=width, top=y).strip()
+        if row:
+            rows.append(row)
+    pdf.close()
+    joined = "\n".join(rows)
+    assert joined.index("EXPERIENCE") < joined.index("COURSEWORK") < joined.index("RESEARCH")
+
+
+def test_pages_and_offsets_point_back_to_the_page() -> None:
+    pdf = build_pdf([[Run("First page line", 56, 780)], [Run("Second page line", 56, 780)]])
+    document = read_document(pdf, "two.pdf")
+    assert document.page_count == 2
+    offset = document.text.index("Second page line")
+    assert document.page_at(offset) == 2
+    assert document.page_at(document.text.index("First page line")) == 1
+    second = document.pages[1]
+    assert document.text[second.start : second.end] == "Second page line"
+
+
+def test_hidden_text_is_kept_apart_and_reported() -> None:
+    pdf = build_pdf(
+        [
+            [
+                Run("Jane Doe, Machine Learning Engineer", 56, 780),
+                Run("Built PyTorch models for ranking", 56, 760),
+                Run("kubernetes mlflow qlora langchain", 56, 740, rgb=(1, 1, 1)),
+                Run("tensorflow keras", 56, 720, size=0.5),
+                Run("peft vllm", 56, 700, render_mode=3),
+                Run("onnx triton", 56, -300),
+                Run("airflow kubeflow", 56, 680, rgb=(0.97, 0.98, 0.97)),
+                Run("Skills on a dark band", 60, 600, rgb=(1, 1, 1)),
+            ]
+        ],
+        rects=[[Rect(50, 590, 300, 30, (0.1, 0.2, 0.3))]],
+    )
+    document = read_document(pdf, "stuffed.pdf")
+    assert "Built PyTorch models for ranking" in document.text
+    # white text on a dark band is visible to a reader and stays
+    assert "Skills on a dark band" in document.text
+    for stuffed in ("kubernetes", "tensorflow", "peft", "onnx", "airflow"):
+        assert stuffed not in document.text
+    reasons = {h.text: h.reason for h in document.hidden}
+    assert reasons == {
+        "kubernetes mlflow qlora langchain": HiddenReason.BACKGROUND_COLOUR,
+        "tensorflow keras": HiddenReason.TINY_FONT,
+        "peft vllm": HiddenReason.INVISIBLE_RENDER,
+        "onnx triton": HiddenReason.OFF_PAGE,
+        "airflow kubeflow": HiddenReason.BACKGROUND_COLOUR,
+    }
+    assert all(h.page == 1 for h in document.hidden)
+    assert any("hidden text: 85 characters" in w for w in document.warnings), document.warnings
+
+
+def test_white_words_inside_a_visible_line_are_split_out() -> None:
+    content = (
+        b"BT /F1 11 Tf 56 700 Td (Skills: Python, SQL ) Tj 1 1 1 rg (pytorch lora rag) Tj ET"
+    )
+    pdf = _pdf_with_content(content)
+    document = read_document(pdf, "inline.pdf")
+    assert "Skills: Python" in document.text
+    assert "lora" not in document.text
+    assert any("lora" in h.text for h in document.hidden)
+
+
+def _pdf_with_content(content: bytes) -> bytes:
+    font = b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>"
+    page = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>"
+    stream = b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream"
+    return raw_pdf(page_tree(page, stream, font))
+
+
+def test_factory_content_matches_raw_content_builder() -> None:
+    # both builders write the same operators, so hidden-text cases read the same either way
+    content = page_content([Run("Hello", 56, 700)])
+    assert read_document(_pdf_with_content(content), "a.pdf").text == "Hello"
+
+
+def test_scanned_cv_is_read_by_ocr() -> None:
+    text_pdf = lines_pdf(
+        [
+            "Ayse Yilmaz",
+            "ayse.yilmaz@example.com",
+            "BERUFSERFAHRUNG",
+            "Machine Learning Engineer, Acme GmbH, 01/2020 - heute",
+        ],
+        size=14,
+    )
+    page = pdfium.PdfDocument(text_pdf)[0]
+    image = page.render(scale=200 / 72).to_pil().convert("L")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PDF", resolution=200)
+    scanned = buffer.getvalue()
+    assert PdfReader(io.BytesIO(scanned)).pages[0].extract_text().strip() == ""
+
+    document = read_document(scanned, "scan.pdf")
+    assert document.ocr_used
+    assert document.pages[0].ocr
+    assert "ayse.yilmaz@example.com" in document.text
+    assert "BERUFSERFAHRUNG" in document.text
+
+
+def test_page_without_text_layer_goes_through_ocr_and_reports_empty() -> None:
+    path = DATA / "kaggle-resume-pdfs/data/BUSINESS-DEVELOPMENT/12632728.pdf"
+    with pytest.raises(EmptyDocument, match="even after OCR"):
+        read_document(path.read_bytes(), path.name)
+
+
+def test_truncated_pdf_is_corrupt() -> None:
+    pdf = lines_pdf(["Jane Doe", "Experience"])
+    with pytest.raises(CorruptDocument):
+        read_document(pdf[: len(pdf) // 2], "cut.pdf")
+
+
+def test_garbage_after_pdf_header_is_corrupt() -> None:
+    with pytest.raises(CorruptDocument):
+        read_document(b"%PDF-1.7\n" + b"\x00\x01garbage" * 200, "junk.pdf")
+
+
+def test_pdf_with_zero_pages_is_empty() -> None:
+    buffer = io.BytesIO()
+    PdfWriter().write(buffer)
+    with pytest.raises(EmptyDocument, match="no pages"):
+        read_document(buffer.getvalue(), "zero.pdf")
+
+
+def test_password_protected_pdf_is_encrypted() -> None:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(lines_pdf(["Jane Doe"]))))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-256")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with pytest.raises(EncryptedDocument, match="password"):
+        read_document(buffer.getvalue(), "locked.pdf")
+
+
+def test_owner_password_only_pdf_opens() -> None:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(lines_pdf(["Jane Doe", "Experience"]))))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert "Jane Doe" in read_document(buffer.getvalue(), "print-protected.pdf").text
+
+
+def test_pdf_over_page_limit_is_too_large() -> None:
+    pdf = build_pdf([[Run(f"page {i}", 56, 700)] for i in range(5)])
+    with pytest.raises(DocumentTooLarge, match="5 pages; the limit is 3"):
+        read_document(pdf, "long.pdf", limits=DocumentLimits(max_pages=3))
+
+
+def test_pdf_over_byte_limit_is_too_large() -> None:
+    pdf = lines_pdf(["Jane Doe"] * 40)
+    with pytest.raises(DocumentTooLarge, match="limit"):
+        read_document(pdf, "big.pdf", limits=DocumentLimits(max_bytes=len(pdf) - 1))
+
+
+def test_decompression_bomb_stops_quickly() -> None:
+    # ~300 MB of operators compressed into well under 1 MB
+    raw = zlib.compress(b"BT /F1 12 Tf 0 0 Td (a) Tj ET " * 10_000_000, 9)
+    page = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R>>"
+    stream = b"<</Length %d/Filter/FlateDecode>>stream\n" % len(raw) + raw + b"\nendstream"
+    with pytest.raises(ResourceLimitExceeded, match="safety bound"):
+        read_document(raw_pdf(page_tree(page, stream)), "bomb.pdf")
+
+
+def test_cyclic_page_tree_is_corrupt() -> None:
+    pdf = raw_pdf(
+        [
+            b"<</Type/Catalog/Pages 2 0 R>>",
+            b"<</Type/Pages/Kids[2 0 R 3 0 R]/Count 2>>",
+            b"<</Type/Pages/Kids[2 0 R]/Count 1>>",
+        ]
+    )
+    with pytest.raises(CorruptDocument, match="page tree"):
+        read_document(pdf, "cycle.pdf")
+
+
+def test_deeply_nested_objects_fail_cleanly() -> None:
+    page = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Foo " + b"[" * 100_000 + b"]" * 100_000 + b">>"
+    with pytest.raises((CorruptDocument, ResourceLimitExceeded)):
+        read_document(raw_pdf(page_tree(page)), "deep.pdf")
