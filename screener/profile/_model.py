@@ -13,6 +13,7 @@ from enum import StrEnum
 __all__ = [
     "CandidateProfile",
     "ContactDetails",
+    "DateIssue",
     "DegreeLevel",
     "EducationEntry",
     "ExperienceEntry",
@@ -64,6 +65,13 @@ class EducationEntry:
     span: TextSpan
 
 
+class DateIssue(StrEnum):
+    """Why an experience period was left out of ``total_experience_months``."""
+
+    END_BEFORE_START = "end_before_start"
+    IN_FUTURE = "in_future"  # starts or ends after the reference date
+
+
 @dataclass(frozen=True, slots=True)
 class ExperienceEntry:
     title: str | None
@@ -73,6 +81,8 @@ class ExperienceEntry:
     current: bool
     months: int
     span: TextSpan
+    # Set when the dates cannot be right; the entry is kept so a red-flag rule can cite it.
+    date_issue: DateIssue | None = None
 
 
 @dataclass(frozen=True, slots=True)

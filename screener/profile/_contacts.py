@@ -1,0 +1,218 @@
+"""Contact details: e-mails, phones, links, the candidate's name and location.
+
+All of it is personal data; it lands in ``ContactDetails`` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from screener.profile._model import ContactDetails, Link, LinkKind, TextSpan
+from screener.sections import Section, SectionKind
+
+__all__ = ["extract_contacts", "find_links", "normalise_url"]
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+# Indeed exports wrap the profile link at a hyphen or after the slash
+# ("indeed.com/r/Jane-\nDoe/0123abcd"), so this one pattern may cross a line break.
+_INDEED = re.compile(
+    r"(?:https?://)?(?:www\.)?indeed\.com/r/(?P<slug>[\w.%]+(?:-\n?[\w.%]+)*-?)"
+    r"(?:/\s?(?P<hash>[0-9a-f]{6,}))?(?:\?\S*)?",
+    re.IGNORECASE,
+)
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'()]+"
+    r"|(?<![\w@.])(?:[a-z0-9-]+\.)*(?:linkedin\.com|github\.com|gitlab\.com|kaggle\.com"
+    r"|scholar\.google\.[a-z.]+|huggingface\.co|hf\.co|medium\.com)/[^\s<>\"'()]*"
+    r"|(?<![\w@.])[a-z0-9-]+\.(?:github\.io|dev|ai|io|me)(?:/[^\s<>\"'()]*)?(?![\w.])",
+    re.IGNORECASE,
+)
+
+_LINK_KINDS: tuple[tuple[re.Pattern[str], LinkKind], ...] = (
+    (re.compile(r"(?:^|\.)linkedin\.com/", re.I), LinkKind.LINKEDIN),
+    (re.compile(r"(?:^|\.)github\.com/", re.I), LinkKind.GITHUB),
+    (re.compile(r"(?:^|\.)kaggle\.com/", re.I), LinkKind.KAGGLE),
+    (re.compile(r"(?:^|\.)scholar\.google\.", re.I), LinkKind.GOOGLE_SCHOLAR),
+    (re.compile(r"(?:^|\.)(?:huggingface\.co|hf\.co)(?:/|$)", re.I), LinkKind.HUGGING_FACE),
+    (re.compile(r"(?:^|\.)indeed\.com/r/", re.I), LinkKind.INDEED),
+)
+# Hosts that are not the candidate's own site: job boards, mail, social noise, publishers.
+_NOT_PERSONAL = re.compile(
+    r"(?:^|\.)(?:indeed|google|gmail|yahoo|outlook|hotmail|facebook|twitter|x|instagram|youtube"
+    r"|medium|microsoft|amazon|apple|doi|arxiv|ieee|acm|springer|wikipedia|coursera|udemy"
+    r"|gitlab|bitbucket|stackoverflow|researchgate|orcid|xing)\.",
+    re.I,
+)
+
+# Digits with the separators phone numbers use, on one line. Validation happens in _is_phone.
+_PHONE = re.compile(
+    r"(?<![\w/.+-])(?:\+|00)?\(?\d[\d \t().\-/]{6,22}\d(?![\w/]|\.\d)"
+)
+_YEAR_RANGE = re.compile(r"^(?:19|20)\d\d\s*[-–/]\s*(?:(?:19|20)\d\d|\d\d)$")
+_DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+
+_NAME_NOISE = re.compile(
+    r"curriculum|vitae|resume|résumé|lebenslauf|özgeçmiş|ozgecmis|\bcv\b|profile|contact"
+    r"|summary|objective|address|phone|e-?mail|page\b",
+    re.IGNORECASE,
+)
+_NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
+_NAME_LABEL = re.compile(r"^(?:name|full name|name des bewerbers|ad soyad|isim)\s*[:\-]\s*", re.I)
+_JOB_WORDS = re.compile(
+    r"\b(?:engineer|developer|scientist|analyst|consultant|manager|intern|lead|architect"
+    r"|specialist|administrator|officer|director|designer|programmer|student|ingenieur"
+    r"|entwickler|mühendis\w*|uzman\w*|data|software|machine|learning|senior|junior)\b",
+    re.IGNORECASE,
+)
+_LOCATION_LABEL = re.compile(
+    r"^\s*(?:location|address|city|adresse|wohnort|anschrift|adres|konum|şehir)\s*[:\-]\s*(.+)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_INDEED_LOCATION = re.compile(r"^(?P<loc>[^\n]{2,80}?)\s+-\s+Email me on Indeed", re.MULTILINE)
+
+
+def normalise_url(url: str) -> str:
+    """Scheme, ``www.``, query, trailing slash and wrapped line breaks removed; lower-cased."""
+    url = re.sub(r"\s+", "", url)
+    url = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.I)
+    url = url.split("?", 1)[0].split("#", 1)[0]
+    return url.rstrip("/.,;").lower()
+
+
+def _classify(url: str) -> LinkKind | None:
+    normalised = normalise_url(url)
+    for pattern, kind in _LINK_KINDS:
+        if pattern.search(normalised):
+            return kind
+    if _NOT_PERSONAL.search(normalised.split("/", 1)[0]):
+        return None
+    return LinkKind.PERSONAL_SITE
+
+
+def find_links(text: str) -> list[Link]:
+    """Profile links in the order they appear, one per normalised URL."""
+    found: list[Link] = []
+    seen: set[str] = set()
+    taken: list[tuple[int, int]] = []
+    for match in _INDEED.finditer(text):
+        slug = re.sub(r"\s+", "", match["slug"])
+        url = f"indeed.com/r/{slug}" + (f"/{match['hash']}" if match["hash"] else "")
+        taken.append(match.span())
+        key = normalise_url(url)
+        if key not in seen:
+            seen.add(key)
+            found.append(Link(LinkKind.INDEED, url, TextSpan(*match.span())))
+    for match in _URL.finditer(text):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        url = match.group().rstrip(".,;:")
+        if "@" in url.split("/", 1)[0]:
+            continue
+        kind = _classify(url)
+        key = normalise_url(url)
+        if kind is None or key in seen or "." not in key.split("/", 1)[0]:
+            continue
+        seen.add(key)
+        found.append(Link(kind, url, TextSpan(match.start(), match.start() + len(url))))
+    found.sort(key=lambda link: link.span.start)
+    return found
+
+
+def find_emails(text: str) -> list[str]:
+    emails: list[str] = []
+    for match in _EMAIL.finditer(text):
+        email = match.group().strip(".")
+        if email.lower() not in (e.lower() for e in emails):
+            emails.append(email)
+    return emails
+
+
+def _is_phone(candidate: str) -> bool:
+    digits = re.sub(r"\D", "", candidate)
+    stripped = candidate.strip()
+    international = stripped.startswith(("+", "00"))
+    if not (10 <= len(digits) <= 15 or (international and 9 <= len(digits) <= 15)):
+        return False
+    if _YEAR_RANGE.match(stripped) or _DATE_LIKE.match(stripped):
+        return False
+    # Two or more four-digit years side by side ("2016 2018") are dates, not a number.
+    if re.fullmatch(r"(?:(?:19|20)\d\d[\s\-–/]*){2,}", stripped):
+        return False
+    if stripped.count("(") != stripped.count(")"):
+        return False
+    return True
+
+
+def find_phones(text: str) -> list[str]:
+    phones: list[str] = []
+    seen: set[str] = set()
+    for match in _PHONE.finditer(text):
+        candidate = match.group().strip(" \t-./")
+        if candidate.startswith("(") and ")" not in candidate:
+            candidate = candidate[1:]
+        if not _is_phone(candidate):
+            continue
+        key = re.sub(r"\D", "", candidate)
+        if key not in seen:
+            seen.add(key)
+            phones.append(candidate)
+    return phones
+
+
+def _name_from_line(line: str) -> str | None:
+    line = _NAME_LABEL.sub("", line.strip()).strip(" \t|•·,")
+    if not line or len(line) > 45 or _NAME_NOISE.search(line) or _JOB_WORDS.search(line):
+        return None
+    if any(ch.isdigit() or ch in "@/:;()|" for ch in line):
+        return None
+    tokens = line.split()
+    if not 2 <= len(tokens) <= 4 or not all(_NAME_TOKEN.match(t) for t in tokens):
+        return None
+    if not all(t[0].isupper() for t in tokens):
+        return None
+    return " ".join(tokens)
+
+
+def _name_from_indeed(links: Sequence[Link]) -> str | None:
+    for link in links:
+        if link.kind is LinkKind.INDEED:
+            slug = link.url.split("/r/", 1)[1].split("/", 1)[0]
+            parts = [p for p in slug.split("-") if p and not p.isdigit()]
+            if 1 <= len(parts) <= 4:
+                return " ".join(p if p[:1].isupper() else p.capitalize() for p in parts)
+    return None
+
+
+def _guess_name(text: str, sections: Sequence[Section], links: Sequence[Link]) -> str | None:
+    header_end = next(
+        (s.heading_start for s in sections if s.kind is not SectionKind.HEADER), len(text)
+    )
+    # The name is nearly always among the first lines; past that, a two-word capitalised line
+    # is more likely a company or a heading.
+    lines = [line for line in text[: max(header_end, 400)].splitlines() if line.strip()][:6]
+    for line in lines:
+        name = _name_from_line(line)
+        if name is not None:
+            return name
+    return _name_from_indeed(links)
+
+
+def _guess_location(text: str) -> str | None:
+    if match := _INDEED_LOCATION.search(text):
+        return match["loc"].strip(" -,")
+    if match := _LOCATION_LABEL.search(text[:3000]):
+        return match.group(1).strip()[:80] or None
+    return None
+
+
+def extract_contacts(text: str, sections: Sequence[Section]) -> ContactDetails:
+    links = find_links(text)
+    return ContactDetails(
+        name=_guess_name(text, sections, links),
+        emails=tuple(find_emails(text)),
+        phones=tuple(find_phones(text)),
+        links=tuple(links),
+        location=_guess_location(text),
+    )

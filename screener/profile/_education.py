@@ -1,0 +1,195 @@
+"""Degrees, their level, field and institution, in English, German and Turkish wording."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from screener.profile._model import DegreeLevel, EducationEntry, TextSpan
+from screener.sections import Section, SectionKind
+
+__all__ = ["extract_education"]
+
+# Abbreviations are matched case-sensitively ("MS" but not "ms", "BE" but not "be"); spelled-out
+# words in any case. Order matters inside one level: longer forms first ("Yüksek Lisans" before
+# "Lisans"), and levels are tried PhD → master → bachelor → other so "Master" in "Master thesis
+# of a PhD" still finds the PhD on the same line first.
+_NOT_WORD_BEFORE = r"(?<![\w.])"
+_NOT_WORD_AFTER = r"(?![\w])"
+_LEVEL_PATTERNS: tuple[tuple[DegreeLevel, str], ...] = (
+    (
+        DegreeLevel.PHD,
+        r"Ph\.?\s?D\b\.?|(?i:doctor\s+of\s+\w+|doctorate|doctoral)|D\.\s?Phil\b\.?"
+        r"|Dr\.[\s-]?(?:rer|Ing|phil|med|sc)\b\.?(?:\s?(?:nat|pol|oec)\b\.?)?"
+        r"|(?i:promotion\b|doktora\b|doktorand\b|doktor\b)",
+    ),
+    (
+        DegreeLevel.MASTER,
+        r"(?i:y[üu]ksek\s+lisans|master(?:'?s)?\b(?:\s+of\b)?|magister|post\s*graduate|postgraduate)"
+        r"|M\.\s?Sc\b\.?|MSc\b|M\.\s?S\b\.?|MS\b(?!\s+(?:Office|Word|Excel|Access|SQL|Project|Dynamics"
+        r"|Visio|PowerPoint|Outlook|Windows|DOS))|M\.?\s?Tech\b\.?|M\.\s?E\b\.?|M\.\s?A\b\.?|MBA\b"
+        r"|M\.B\.A\b\.?|MCA\b|M\.C\.A\b\.?|M\.?\s?Eng\b\.?|M\.?\s?Phil\b\.?|M\.?\s?Res\b\.?"
+        r"|(?i:dipl(?:om)?\b\.?(?:\s?-\s?\w+\.?)?)(?!a)|PGDM?\b",
+    ),
+    (
+        DegreeLevel.BACHELOR,
+        r"(?i:bachelor(?:'?s)?\b(?:\s+of\b)?|lisans\b|licence\b|undergraduate)"
+        r"|B\.\s?Sc\b\.?|BSc\b|B\.\s?S\b\.?|BS\b|B\.?\s?Tech\b\.?|B\.\s?E\b\.?|BE\b(?=\s+(?:in|\())"
+        r"|B\.\s?A\b\.?|BCA\b|B\.C\.A\b\.?|B\.?\s?Com\b\.?|BBA\b|B\.B\.A\b\.?|B\.?\s?Eng\b\.?"
+        r"|B\.?\s?Pharm\b\.?|B\.?\s?Arch\b\.?|B\.?\s?Ed\b\.?",
+    ),
+    (
+        DegreeLevel.OTHER,
+        r"(?i:diploma\b|associate(?:'?s)?\s+(?:of|degree)\b|high\s+school|higher\s+secondary"
+        r"|senior\s+secondary|secondary\s+school|intermediate\b|matriculation|abitur|fachabitur"
+        r"|ön\s*lisans|on\s+lisans|lise\b|ausbildung\b)|HSC\b|SSC\b|10th\b|12th\b|X{1,2}I{0,2}th\b",
+    ),
+)
+_LEVELS = [
+    (level, re.compile(_NOT_WORD_BEFORE + f"(?:{pattern})" + _NOT_WORD_AFTER))
+    for level, pattern in _LEVEL_PATTERNS
+]
+
+_INSTITUTION = re.compile(
+    r"(?i:universit(?:y|ät|aet|é|e|a|at)\w*|üniversitesi|universitesi|hochschule|fachhochschule"
+    r"|institute|institut|enstitüsü|college|school|academy|akademie|polytechnic|politecnico"
+    r"|polytechnique|école|ecole|\btu\b|\beth\b|\bepfl\b|\biit\b|\bnit\b|\bbits\b|vidyalaya"
+    r"|vidyapeeth|mahavidyalaya|gymnasium|lisesi)",
+)
+_SPLIT = re.compile(r"\s+[-–—|]\s+|\s*[|•·\t]\s*|,\s+(?=\S)|\s{2,}")
+# Dates and date ranges are blanked (same length, so offsets hold) before a line is split:
+# they sit anywhere ("2011 – 2015  Bachelor …", "M.Sc., 2019") and are never part of a degree.
+_DATE_TOKEN = re.compile(
+    r"(?<!\w)(?:(?:\d{1,2}[./])?(?:19|20)\d\d|(?i:present|heute|halen|günümüz|today|current))"
+    r"(?:\s*(?:[-–—]|to|bis)\s*(?:(?:\d{1,2}[./])?(?:19|20)\d\d|(?i:present|heute|halen|günümüz"
+    r"|today|current|now)))?(?!\w)"
+)
+_TRAILING_JUNK = re.compile(r"[\s\-–—,:;|(]+$")
+_DATES = re.compile(
+    r"\(\s*\)|\b(?:since|seit)\b.*$|\bcgpa\b.*$|\bgpa\b.*$"
+    r"|\bpercentage\b.*$|\bwith\s+\d.*$|\d+(?:\.\d+)?\s*%.*$",
+    re.IGNORECASE,
+)
+_FIELD_AFTER = re.compile(r"\b(?:in|im|of|für|fur)\s+(?P<field>[^,;|()]+)", re.IGNORECASE)
+
+
+def _line_bounds(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    bounds = []
+    position = start
+    for line in text[start:end].split("\n"):
+        bounds.append((position, position + len(line)))
+        position += len(line) + 1
+    return bounds
+
+
+def _clean(piece: str) -> str:
+    piece = _DATES.sub("", piece)
+    return _TRAILING_JUNK.sub("", piece.strip(" \t•·*-–—:|")).strip()
+
+
+def _degree_piece(line: str, match: re.Match[str]) -> str:
+    """The part of the line that names the degree, without dates, school or grades."""
+    pieces = [(m.start(), m.end()) for m in _SPLIT.finditer(line)]
+    start, end = 0, len(line)
+    for sep_start, sep_end in pieces:
+        if sep_end <= match.start():
+            start = sep_end
+        elif sep_start >= match.end():
+            end = sep_start
+            break
+    piece = line[start:end]
+    # "B.Tech in CS from X University" / "Master at TU Berlin": the school is not the degree.
+    piece = re.split(r"\s+(?:from|at|an der|@)\s+", piece, maxsplit=1)[0]
+    institution = _INSTITUTION.search(piece)
+    if institution and institution.start() > match.end() - start:
+        piece = piece[: institution.start()]
+        piece = re.sub(r"\b\w+\s*$", "", piece) if piece.rstrip().endswith(("of", "der")) else piece
+    return _clean(piece)
+
+
+def _blank_dates(line: str) -> str:
+    return _DATE_TOKEN.sub(lambda m: " " * len(m.group()), line)
+
+
+def _field_of(degree: str, match_text: str, next_piece: str | None) -> str | None:
+    after = degree.split(match_text, 1)[1] if match_text in degree else ""
+    if found := _FIELD_AFTER.search(after):
+        field = _clean(found["field"])
+        return field or None
+    rest = _clean(after.strip(" .()"))
+    if rest and len(rest.split()) <= 6 and not re.fullmatch(r"(?i:degree|science|arts)", rest):
+        return rest
+    before = _clean(degree.split(match_text, 1)[0]) if match_text in degree else ""
+    # Turkish names the field first: "Bilgisayar Mühendisliği Yüksek Lisans".
+    if before and len(before.split()) <= 6:
+        return before
+    # "PhD, Machine Learning, ETH Zurich": the field is the next comma piece.
+    if next_piece and not _INSTITUTION.search(next_piece) and len(next_piece.split()) <= 6:
+        return _clean(next_piece) or None
+    return None
+
+
+def _next_piece(line: str, degree_end: int) -> str | None:
+    separator = _SPLIT.search(line, degree_end)
+    if separator is None:
+        return None
+    following = _SPLIT.search(line, separator.end())
+    piece = line[separator.end() : following.start() if following else len(line)]
+    return piece.strip() or None
+
+
+def _institution_near(text: str, lines: list[tuple[int, int]], index: int) -> str | None:
+    for offset in (0, 1, -1, 2, -2):
+        position = index + offset
+        if not 0 <= position < len(lines):
+            continue
+        line = _blank_dates(text[lines[position][0] : lines[position][1]])
+        found = _INSTITUTION.search(line)
+        if not found:
+            continue
+        for piece in _SPLIT.split(line):
+            if _INSTITUTION.search(piece):
+                piece = re.split(r"\b(?:from|at)\s+", piece)[-1]
+                cleaned = _clean(piece)
+                if cleaned and len(cleaned) <= 100:
+                    return cleaned
+    return None
+
+
+def _regions(text: str, sections: Sequence[Section]) -> list[tuple[int, int]]:
+    regions = [(s.start, s.end) for s in sections if s.kind is SectionKind.EDUCATION]
+    return regions or [(0, len(text))]
+
+
+def extract_education(text: str, sections: Sequence[Section]) -> list[EducationEntry]:
+    entries: list[EducationEntry] = []
+    seen: set[tuple[DegreeLevel, str]] = set()
+    for region_start, region_end in _regions(text, sections):
+        lines = _line_bounds(text, region_start, region_end)
+        for index, (line_start, line_end) in enumerate(lines):
+            line = _blank_dates(text[line_start:line_end])
+            if len(line) > 200:  # a prose paragraph, not an education line
+                continue
+            for level, pattern in _LEVELS:
+                match = pattern.search(line)
+                if match is None:
+                    continue
+                degree = _degree_piece(line, match)
+                if not degree:
+                    break
+                key = (level, degree.lower())
+                if key not in seen:
+                    seen.add(key)
+                    entries.append(
+                        EducationEntry(
+                            level=level,
+                            degree=degree,
+                            field=_field_of(
+                                degree, match.group(), _next_piece(line, match.end())
+                            ),
+                            institution=_institution_near(text, lines, index),
+                            span=TextSpan(line_start + match.start(), line_end),
+                        )
+                    )
+                break
+    return entries

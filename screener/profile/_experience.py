@@ -1,0 +1,173 @@
+"""Jobs: a date range anchors each entry; title and organisation come from the lines around it.
+
+CVs put the header of a job in three places relative to its dates: above them (Indeed and most
+templates: title, then "Company - City", then dates), on the same line ("ML Engineer, Acme GmbH
+ Jan 2019 – Present"), or below them (dates first). The nearest short, header-like lines are read
+in that order of preference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from screener.profile._dates import DateRange, find_date_ranges, merged_months
+from screener.profile._model import ExperienceEntry, TextSpan
+from screener.sections import Section, SectionKind
+
+__all__ = ["extract_experience"]
+
+_TITLE_WORDS = re.compile(
+    r"(?i:\b(?:engineer|developer|scientist|analyst|consultant|manager|intern|internship|trainee"
+    r"|researcher|research\s+assistant|lead|architect|specialist|administrator|admin|officer"
+    r"|director|head|associate|executive|designer|programmer|tester|coordinator|assistant"
+    r"|professor|lecturer|fellow|postdoc|technician|representative|advisor|adviser|founder"
+    r"|co-founder|owner|president|vp|supervisor|sde|member\s+of\s+technical\s+staff|staff"
+    r"|teacher|instructor|tutor|student|clerk|accountant|auditor|operator|agent|leader|expert"
+    r"|strategist|partner|editor|writer|recruiter|cto|ceo|cfo|coo|svp|evp|avp|dba"
+    r"|werkstudent(?:in)?|praktikant(?:in)?|doktorand(?:in)?|mitarbeiter(?:in)?|leiter(?:in)?"
+    r"|berater(?:in)?|geschäftsführer(?:in)?|wissenschaftler(?:in)?|\w*ingenieur(?:in)?"
+    r"|\w*entwickler(?:in)?|mühendis\w*|muhendis\w*|uzman\w*|geliştirici\w*|gelistirici\w*"
+    r"|stajyer\w*|yönetici\w*|müdür\w*|araştırmacı\w*|danışman\w*|analist\w*|asistan\w*"
+    r")s?\b)"
+)
+_ORG_WORDS = re.compile(
+    r"(?i:\b(?:inc|ltd|llc|llp|gmbh|ag|se|kg|co|corp|corporation|company|limited|pvt|plc|group"
+    r"|holding|holdings|technologies|technology|solutions|systems|services|labs?|software"
+    r"|consulting|bank|university|universität|institute|hochschule|a\.?ş|ltd\.?\s*şti"
+    r"|teknoloji|bilişim|yazılım|üniversitesi|fz-?llc|fze|dmcc)\b\.?)"
+)
+_SPLIT = re.compile(r"\s+[-–—|]\s+|\s*[|•·\t]\s*|,\s+|\s{3,}|\s+(?:at|@|bei|for)\s+|\s+-$")
+_BULLET = re.compile(r"^\s*(?:[•·▪■►*●o-]|\d+[.)])\s+")
+_LABEL = re.compile(
+    r"^(?i:company|employer|organi[sz]ation|client|title|role|position|designation|firma"
+    r"|arbeitgeber|şirket|pozisyon|unvan)\s*[:\-]\s*"
+)
+_MAX_HEADER_CHARS = 90
+
+
+def _line_at(text: str, position: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return start, len(text) if end == -1 else end
+
+
+def _header_like(line: str) -> bool:
+    stripped = line.strip()
+    return (
+        0 < len(stripped) <= _MAX_HEADER_CHARS
+        and not stripped.endswith((".", ";"))
+        and not _BULLET.match(line)
+        and len(stripped.split()) <= 12
+    )
+
+
+def _pieces(line: str) -> list[str]:
+    pieces = []
+    for piece in _SPLIT.split(line):
+        piece = _LABEL.sub("", piece.strip(" \t•·*:-–—()")).strip()
+        if piece and re.search(r"[^\W\d_]", piece) and not re.fullmatch(r"(?i)present|current", piece):
+            pieces.append(piece)
+    return pieces
+
+
+def _title_and_org(lines: Sequence[str]) -> tuple[str | None, str | None]:
+    """Pick the title (has a job word) and the organisation from candidate lines, nearest first."""
+    title: str | None = None
+    org: str | None = None
+    fallback_org: str | None = None
+    for line in lines:
+        for piece in _pieces(line):
+            if len(piece) > 70:
+                continue
+            is_title = bool(_TITLE_WORDS.search(piece)) and not _ORG_WORDS.search(piece)
+            if is_title and title is None:
+                title = piece
+            elif not is_title:
+                if org is None and _ORG_WORDS.search(piece):
+                    org = piece
+                elif fallback_org is None and piece != title:
+                    fallback_org = piece
+        if title is not None and (org or fallback_org):
+            break
+    return title, org or fallback_org
+
+
+def _regions(text: str, sections: Sequence[Section]) -> list[tuple[int, int]]:
+    regions = [(s.start, s.end) for s in sections if s.kind is SectionKind.EXPERIENCE]
+    if regions:
+        return regions
+    # No experience heading: read everything except the parts where dates mean something else.
+    skip = {
+        SectionKind.EDUCATION, SectionKind.PUBLICATIONS, SectionKind.CERTIFICATIONS,
+        SectionKind.LANGUAGES, SectionKind.SKILLS,
+    }
+    return [(s.start, s.end) for s in sections if s.kind not in skip] or [(0, len(text))]
+
+
+def _entry(
+    text: str, found: DateRange, previous_end: int, next_start: int
+) -> ExperienceEntry:
+    line_start, line_end = _line_at(text, found.match_start)
+    same_line = text[line_start : found.match_start] + "   " + text[found.match_end : line_end]
+    before: list[str] = []
+    position = line_start - 1
+    while position > previous_end and len(before) < 3:
+        start, end = _line_at(text, position)
+        line = text[start:end]
+        position = start - 1
+        if not line.strip():
+            continue
+        if not _header_like(line):
+            break
+        before.append(line)
+    after: list[str] = []
+    position = line_end + 1
+    while position < next_start and len(after) < 2:
+        start, end = _line_at(text, position)
+        line = text[start:end]
+        position = end + 1
+        if not line.strip():
+            continue
+        if not _header_like(line):
+            break
+        after.append(line)
+    title, org = _title_and_org([same_line, *before])
+    if title is None or org is None:
+        title_after, org_after = _title_and_org(after)
+        title, org = title or title_after, org or org_after
+    return ExperienceEntry(
+        title=title,
+        organisation=org,
+        start=found.start,
+        end=found.end,
+        current=found.current,
+        months=found.months,
+        span=TextSpan(found.match_start, found.match_end),
+        date_issue=found.issue,
+    )
+
+
+def extract_experience(
+    text: str, sections: Sequence[Section], reference_date: date
+) -> tuple[list[ExperienceEntry], int]:
+    """Experience entries in text order and the months they cover, overlaps counted once."""
+    entries: list[ExperienceEntry] = []
+    intervals: list[tuple[int, int]] = []
+    for region_start, region_end in _regions(text, sections):
+        ranges = find_date_ranges(text, reference_date, region_start, region_end)
+        for index, found in enumerate(ranges):
+            previous_end = (
+                _line_at(text, ranges[index - 1].match_start)[1] if index else region_start
+            )
+            next_start = (
+                _line_at(text, ranges[index + 1].match_start)[0]
+                if index + 1 < len(ranges)
+                else region_end
+            )
+            entries.append(_entry(text, found, previous_end, next_start))
+            if found.issue is None:
+                intervals.append((found.start_index, found.end_index))
+    return entries, merged_months(intervals)
+
