@@ -37,11 +37,12 @@ _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".
 _SAVE_AS = "save it as DOCX or PDF and upload it again"
 
 
-def check_size(data: bytes, filename: str, limits: DocumentLimits) -> None:
-    """Raise ``DocumentTooLarge`` when ``data`` is over ``limits.max_bytes``."""
-    if len(data) > limits.max_bytes:
+def check_size(data: bytes | int, filename: str, limits: DocumentLimits) -> None:
+    """Raise ``DocumentTooLarge`` when ``data`` (bytes, or a byte count) is over the limit."""
+    size = data if isinstance(data, int) else len(data)
+    if size > limits.max_bytes:
         raise DocumentTooLarge(
-            f"the file is {len(data):,} bytes; the limit is {limits.max_bytes:,} bytes",
+            f"the file is {size:,} bytes; the limit is {limits.max_bytes:,} bytes",
             filename=filename,
         )
 

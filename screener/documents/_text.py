@@ -27,6 +27,8 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with the UTF-16 one
 )
 # C0 and C1 control characters other than tab, line feed, vertical tab, form feed, carriage return.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# Zero-width characters that text editors leave behind (stray byte-order marks, soft joins).
+_INVISIBLE = re.compile("[\u200b\ufeff]")
 _MAX_CONTROL_RATIO = 0.01
 _SAMPLE_CHARS = 64 * 1024  # the ratios are judged on the start; stray controls later are dropped
 # A legacy-code-page guess must still look mostly like Latin-script prose.
@@ -138,5 +140,6 @@ def _reads_as_text(text: str, *, legacy: bool) -> bool:
 def _normalise(text: str) -> str:
     text = _LINE_BREAKS.sub("\n", text)  # also keeps "\f" out: it separates pages downstream
     text = _CONTROL.sub("", text)
+    text = _INVISIBLE.sub("", text)
     text = _TRAILING_SPACE.sub("", text)
     return text.strip()
