@@ -60,7 +60,7 @@ _HEADINGS: dict[SectionKind, tuple[str, ...]] = {
         "relevant experience", "industry experience", "experience summary", "experiences",
         "professional background", "work", "career", "positions held", "internships",
         "internship", "research experience", "teaching experience", "job history",
-        "working experience", "related experience", "military experience",
+        "working experience", "related experience", "military experience", "research",
         "volunteer experience", "leadership experience",
         # de
         "berufserfahrung", "berufliche erfahrung", "berufliche laufbahn", "berufspraxis",
@@ -112,7 +112,7 @@ _HEADINGS: dict[SectionKind, tuple[str, ...]] = {
         "projeler", "proje", "projelerim",
     ),
     SectionKind.PUBLICATIONS: (
-        "publications", "selected publications", "papers", "research", "research papers",
+        "publications", "selected publications", "papers", "research papers",
         "publications and presentations", "conference papers", "patents", "presentations",
         # de
         "publikationen", "veroffentlichungen", "veroeffentlichungen",

@@ -1,0 +1,102 @@
+"""Section detection on English, German and Turkish headings and on real CVs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from screener.documents import read_document
+from screener.sections import SectionKind, detect_sections
+
+GERMAN_CV = """Max Mustermann
+max@example.de
+Kurzprofil
+Data Scientist mit Schwerpunkt Statistik.
+Berufserfahrung
+Data Scientist, Beispiel AG, 03/2019 - heute
+Ausbildung
+M.Sc. Statistik, LMU München
+Kenntnisse
+Python, R, SQL
+Sprachen
+Deutsch, Englisch
+"""
+
+TURKISH_CV = """Ayşe Yılmaz
+ÖZET
+NLP mühendisi.
+İŞ DENEYİMİ
+NLP Mühendisi, Örnek A.Ş., 2020 - halen
+EĞİTİM
+Orta Doğu Teknik Üniversitesi, Bilgisayar Mühendisliği Lisans
+YETENEKLER
+Python, PyTorch
+YABANCI DİLLER
+İngilizce
+"""
+
+
+def _kinds(text: str) -> list[SectionKind]:
+    return [section.kind for section in detect_sections(text)]
+
+
+def test_german_headings_are_detected_in_order() -> None:
+    assert _kinds(GERMAN_CV) == [
+        SectionKind.HEADER,
+        SectionKind.SUMMARY,
+        SectionKind.EXPERIENCE,
+        SectionKind.EDUCATION,
+        SectionKind.SKILLS,
+        SectionKind.LANGUAGES,
+    ]
+
+
+def test_turkish_headings_with_dotted_capitals_are_detected() -> None:
+    assert _kinds(TURKISH_CV) == [
+        SectionKind.HEADER,
+        SectionKind.SUMMARY,
+        SectionKind.EXPERIENCE,
+        SectionKind.EDUCATION,
+        SectionKind.SKILLS,
+        SectionKind.LANGUAGES,
+    ]
+
+
+def test_section_spans_tile_the_text_and_hold_their_body() -> None:
+    sections = detect_sections(GERMAN_CV)
+    assert sections[0].start == 0
+    for before, after in zip(sections, sections[1:], strict=False):
+        assert before.end == after.heading_start
+    assert sections[-1].end == len(GERMAN_CV)
+    experience = next(s for s in sections if s.kind is SectionKind.EXPERIENCE)
+    assert GERMAN_CV[experience.heading_start : experience.start] == "Berufserfahrung"
+    assert "Beispiel AG" in GERMAN_CV[experience.start : experience.end]
+    assert "LMU" not in GERMAN_CV[experience.start : experience.end]
+
+
+def test_sentence_mentioning_a_heading_word_is_not_a_heading() -> None:
+    text = "Summary\nSkills in Python and SQL were used daily.\nExperience: 5 years.\n"
+    assert _kinds(text) == [SectionKind.SUMMARY]
+
+
+def test_text_without_headings_is_one_header_section() -> None:
+    text = "Jane Doe\nPython developer\n"
+    sections = detect_sections(text)
+    assert [(s.kind, s.start, s.end) for s in sections] == [(SectionKind.HEADER, 0, len(text))]
+
+
+def test_real_kaggle_cv_has_experience_education_and_skills() -> None:
+    path = Path("../shared/data/kaggle-resume-pdfs/data/ACCOUNTANT/12802330.pdf")
+    document = read_document(path.read_bytes(), path.name)
+    kinds = set(_kinds(document.text))
+    assert {SectionKind.EXPERIENCE, SectionKind.EDUCATION, SectionKind.SKILLS} <= kinds
+
+
+def test_two_column_template_sections_keep_their_own_lines() -> None:
+    path = Path("../shared/data/layout-diverse-cv-pdfs/deedy_resume_openfont.pdf")
+    document = read_document(path.read_bytes(), path.name)
+    sections: dict[SectionKind, str] = {}
+    for s in detect_sections(document.text):
+        sections[s.kind] = sections.get(s.kind, "") + document.text[s.start : s.end]
+    assert "Java" in sections[SectionKind.SKILLS]
+    assert "FACEBOOK" in sections[SectionKind.EXPERIENCE]
+    assert "CORNELL UNIVERSITY" in sections[SectionKind.EDUCATION]
