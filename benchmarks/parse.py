@@ -76,11 +76,19 @@ def _measure(path_str: str) -> dict[str, Any]:
     try:
         parsed = analyse(read_document(data, path.name), reference_date=_REFERENCE_DATE)
     except DocumentError as error:
-        return {"file": path_str, "seconds": time.perf_counter() - started, "error": error.kind,
-                "message": error.message}
+        return {
+            "file": path_str,
+            "seconds": time.perf_counter() - started,
+            "error": error.kind,
+            "message": error.message,
+        }
     except Exception as exc:  # noqa: BLE001 - a crash is what this runner counts
-        return {"file": path_str, "seconds": time.perf_counter() - started, "crash": repr(exc),
-                "trace": traceback.format_exc(limit=3)}
+        return {
+            "file": path_str,
+            "seconds": time.perf_counter() - started,
+            "crash": repr(exc),
+            "trace": traceback.format_exc(limit=3),
+        }
     seconds = time.perf_counter() - started
     row: dict[str, Any] = {
         "file": path_str,
@@ -106,8 +114,12 @@ class DataSet:
 
 def discover(data_dir: Path, limit: int | None) -> list[DataSet]:
     sets = [
-        DataSet("kaggle-resume-pdfs", sorted((data_dir / "kaggle-resume-pdfs/data").glob("*/*.pdf"))),
-        DataSet("layout-diverse-cv-pdfs", sorted((data_dir / "layout-diverse-cv-pdfs").glob("*.pdf"))),
+        DataSet(
+            "kaggle-resume-pdfs", sorted((data_dir / "kaggle-resume-pdfs/data").glob("*/*.pdf"))
+        ),
+        DataSet(
+            "layout-diverse-cv-pdfs", sorted((data_dir / "layout-diverse-cv-pdfs").glob("*.pdf"))
+        ),
         DataSet(
             "vanetik-docx",
             sorted((data_dir / "vanetik-vacancy-resume-matching/CV").glob("*.docx")),
@@ -145,7 +157,7 @@ def summarise(data_set: DataSet) -> dict[str, Any]:
         "files": len(data_set.files),
         "parsed": len(parsed),
         "typed_errors": dict(errors),
-        "error_files": {r["file"]: f'{r["error"]}: {r["message"]}' for r in rows if "error" in r},
+        "error_files": {r["file"]: f"{r['error']}: {r['message']}" for r in rows if "error" in r},
         "crashes": len(crashes),
         "crash_examples": [{k: r[k] for k in ("file", "crash", "trace")} for r in crashes[:5]],
         "hangs": len(data_set.hangs),
@@ -162,7 +174,8 @@ def summarise(data_set: DataSet) -> dict[str, Any]:
         kinds = Counter(kind for r in parsed for kind in r["sections"])
         summary["section_rate"] = {k: kinds[k] / len(parsed) for k in sorted(kinds)}
         both = [
-            r for r in parsed
+            r
+            for r in parsed
             if "experience" in r["sections"]
             and ("education" in r["sections"] or "skills" in r["sections"])
         ]
@@ -179,8 +192,10 @@ def summarise(data_set: DataSet) -> dict[str, Any]:
 
 
 def print_table(report: dict[str, Any]) -> None:
-    print(f"{'data set':26} {'files':>6} {'parsed':>6} {'errors':>6} {'crash':>5} {'hang':>4} "
-          f"{'med s':>6} {'p95 s':>6} {'files/s':>7} {'exp+edu|sk':>10} {'tokF1':>6}")
+    print(
+        f"{'data set':26} {'files':>6} {'parsed':>6} {'errors':>6} {'crash':>5} {'hang':>4} "
+        f"{'med s':>6} {'p95 s':>6} {'files/s':>7} {'exp+edu|sk':>10} {'tokF1':>6}"
+    )
     for name, s in report["data_sets"].items():
         both = s.get("experience_and_education_or_skills_rate")
         f1 = s.get("token_f1_mean")

@@ -1,4 +1,4 @@
-"""Local sentence embeddings: the pinned model (see ``models.lock``), chunk encoding and vector search.
+"""Local sentence embeddings: the pinned model (``models.lock``), chunk encoding, vector search.
 
 Knows nothing about roles or CVs.
 """

@@ -1,1 +1,1 @@
-"""Role definitions and rubric rules as data files, and the engine that scores profiles against them."""
+"""Role definitions and rubric rules as data files, and the engine that scores profiles."""

@@ -56,9 +56,7 @@ class DocumentError(ScreenerError):
         return (_rebuild_document_error, (type(self), self.message, self.filename))
 
 
-def _rebuild_document_error(
-    cls: type[DocumentError], message: str, filename: str
-) -> DocumentError:
+def _rebuild_document_error(cls: type[DocumentError], message: str, filename: str) -> DocumentError:
     return cls(message, filename=filename)
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from screener._json import to_jsonable
-from screener.documents import ParsedDocument
-from screener.documents._guard import ParsePool
+from screener.documents import ParsedDocument, ParsePool
 from screener.errors import DocumentError
 from screener.profile import CandidateProfile, extract_profile
 from screener.sections import Section, detect_sections

@@ -109,4 +109,9 @@ def raw_pdf(objects: list[bytes]) -> bytes:
 
 def page_tree(page_body: bytes, *extra: bytes) -> list[bytes]:
     """Catalog, a one-page tree and the page (object 3); ``extra`` objects follow as 4, 5, …"""
-    return [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>", page_body, *extra]
+    return [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        page_body,
+        *extra,
+    ]

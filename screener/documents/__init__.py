@@ -7,6 +7,7 @@ bounded time and memory, which is what batches and the CLI use on untrusted file
 from __future__ import annotations
 
 from screener.documents._assemble import PageContent, assemble_document
+from screener.documents._guard import ParsePool, ParseResult
 from screener.documents._model import (
     DocumentKind,
     HiddenReason,
@@ -22,6 +23,8 @@ __all__ = [
     "HiddenText",
     "PageContent",
     "PageSpan",
+    "ParsePool",
+    "ParseResult",
     "ParsedDocument",
     "assemble_document",
     "read_document",

@@ -49,7 +49,7 @@ def assemble_document(
         notes.append(f"text truncated to the first {max_text_chars} characters")
     hidden = tuple(h for page in pages for h in page.hidden)
     if hidden:
-        by_reason = Counter()
+        by_reason: Counter[str] = Counter()
         for item in hidden:
             by_reason[item.reason.value] += len(item.text)
         detail = ", ".join(f"{reason}: {chars}" for reason, chars in sorted(by_reason.items()))

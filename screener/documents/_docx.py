@@ -394,7 +394,7 @@ class _Extractor:
     ) -> HiddenReason | None:
         look = self._styles.look(run, paragraph_style)
         if look.vanish:
-            return HiddenReason.INVISIBLE_RENDER
+            return HiddenReason.HIDDEN_PROPERTY
         if look.half_points is not None and look.half_points <= _TINY_FONT_HALF_POINTS:
             return HiddenReason.TINY_FONT
         if look.colour is None or look.colour == "auto":

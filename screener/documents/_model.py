@@ -22,6 +22,7 @@ class HiddenReason(StrEnum):
     TINY_FONT = "tiny_font"  # rendered below a legible size
     OFF_PAGE = "off_page"  # placed outside the visible page box
     INVISIBLE_RENDER = "invisible_render"  # PDF text render mode 3 (neither fill nor stroke)
+    HIDDEN_PROPERTY = "hidden_property"  # Word's "hidden" character property (w:vanish)
 
 
 @dataclass(frozen=True, slots=True)

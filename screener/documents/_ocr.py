@@ -84,7 +84,9 @@ def ocr_pdf_page(data: bytes, index: int, *, filename: str, limits: DocumentLimi
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
     except pdfium.PdfiumError as exc:
-        raise CorruptDocument(f"page {index + 1} cannot be rendered: {exc}", filename=filename) from exc
+        raise CorruptDocument(
+            f"page {index + 1} cannot be rendered: {exc}", filename=filename
+        ) from exc
     finally:
         document.close()
     return ocr_image(buffer.getvalue(), filename=filename, limits=limits)

@@ -18,6 +18,7 @@ import logging
 import math
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 import pypdf
 from pypdf.errors import (
@@ -53,7 +54,7 @@ _BACKGROUND_TOLERANCE = 0.12
 _OFF_PAGE_MARGIN = 2.0
 # pypdf's own bounds (75 MB per stream) suit any PDF; a CV page's content stream is kilobytes to a
 # few megabytes, so tighter bounds stop decompression bombs and operator floods in seconds.
-_CV_STREAM_BOUNDS = {
+_CV_STREAM_BOUNDS: dict[str, Any] = {
     "zlib_maximum_output_length": 16_000_000,
     "lzw_maximum_output_length": 16_000_000,
     "run_length_maximum_output_length": 16_000_000,
@@ -93,7 +94,7 @@ def _floats(operands: list[object]) -> list[float]:
 
 
 def _colour(operator: bytes, operands: list[object]) -> _RGB | None:
-    """Fill colour set by ``g``/``rg``/``k``/``sc``/``scn``, as RGB; None when unknown (patterns)."""
+    """Fill colour set by ``g``, ``rg``, ``k``, ``sc`` or ``scn`` as RGB; None for patterns."""
     values = _floats(operands)
     values = [min(max(v, 0.0), 1.0) for v in values]
     if operator == b"g" or (operator in (b"sc", b"scn") and len(values) == 1):
@@ -245,8 +246,12 @@ class _PageTracer:
             return
         total = sum(length for _, length in shows) or 1
         cursor = 0
-        for index, (verdict, length) in enumerate(zip(verdicts, (n for _, n in shows), strict=True)):
-            end = len(text) if index == len(shows) - 1 else cursor + round(len(text) * length / total)
+        for index, (verdict, length) in enumerate(
+            zip(verdicts, (n for _, n in shows), strict=True)
+        ):
+            end = (
+                len(text) if index == len(shows) - 1 else cursor + round(len(text) * length / total)
+            )
             self._emit(text[cursor:end], verdict)
             cursor = end
 
@@ -385,7 +390,9 @@ def _open(data: bytes, filename: str) -> pypdf.PdfReader:
     except FileNotDecryptedError as exc:
         raise EncryptedDocument(f"the PDF is encrypted: {exc}", filename=filename) from exc
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise CorruptDocument(f"the PDF structure cannot be read: {exc}", filename=filename) from exc
+        raise CorruptDocument(
+            f"the PDF structure cannot be read: {exc}", filename=filename
+        ) from exc
     except RecursionError as exc:
         raise ResourceLimitExceeded(
             "the PDF object graph is nested too deeply to read", filename=filename
@@ -399,7 +406,7 @@ def read_pdf(data: bytes, filename: str, limits: DocumentLimits) -> ParsedDocume
         EncryptedDocument, CorruptDocument, EmptyDocument, DocumentTooLarge,
         ResourceLimitExceeded, OcrUnavailable.
     """
-    with pypdf.apply_configuration(**_CV_STREAM_BOUNDS):
+    with pypdf.apply_configuration(None, **_CV_STREAM_BOUNDS):
         try:
             return _read_pdf(data, filename, limits)
         except LimitReachedError as exc:
@@ -415,7 +422,9 @@ def _read_pdf(data: bytes, filename: str, limits: DocumentLimits) -> ParsedDocum
     except LimitReachedError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise CorruptDocument(f"the PDF page tree cannot be read: {exc}", filename=filename) from exc
+        raise CorruptDocument(
+            f"the PDF page tree cannot be read: {exc}", filename=filename
+        ) from exc
     except RecursionError as exc:
         raise ResourceLimitExceeded(
             "the PDF page tree is nested too deeply to read", filename=filename

@@ -110,7 +110,7 @@ def test_read_docx_vanished_keywords_go_to_hidden():
 
     assert parsed.text == "Skills: Python, SQL\nData analyst at ACME"
     assert [(h.reason, h.text) for h in parsed.hidden] == [
-        (HiddenReason.INVISIBLE_RENDER, "PyTorch TensorFlow Kubernetes LLM RAG")
+        (HiddenReason.HIDDEN_PROPERTY, "PyTorch TensorFlow Kubernetes LLM RAG")
     ]
     assert any("hidden text" in warning for warning in parsed.warnings)
 

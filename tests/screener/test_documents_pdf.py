@@ -42,7 +42,14 @@ def _assert_not_interleaved(text: str, sidebar: list[str], main: list[str]) -> N
 @pytest.mark.parametrize("name", ["deedy_resume_openfont.pdf", "deedy_resume_macfonts.pdf"])
 def test_two_column_deedy_comes_out_in_column_order(name: str) -> None:
     document = read_document((LAYOUTS / name).read_bytes(), name)
-    sidebar = ["EDUCATION", "LINKS", "Github:// deedydas", "COURSEWORK", "Machine Learning", "SKILLS"]
+    sidebar = [
+        "EDUCATION",
+        "LINKS",
+        "Github:// deedydas",
+        "COURSEWORK",
+        "Machine Learning",
+        "SKILLS",
+    ]
     main = ["EXPERIENCE", "FACEBOOK | SOFTWARE ENGINEER", "RESEARCH"]
     _assert_not_interleaved(document.text, sidebar, main)
 
@@ -116,9 +123,7 @@ def test_hidden_text_is_kept_apart_and_reported() -> None:
 
 
 def test_white_words_inside_a_visible_line_are_split_out() -> None:
-    content = (
-        b"BT /F1 11 Tf 56 700 Td (Skills: Python, SQL ) Tj 1 1 1 rg (pytorch lora rag) Tj ET"
-    )
+    content = b"BT /F1 11 Tf 56 700 Td (Skills: Python, SQL ) Tj 1 1 1 rg (pytorch lora rag) Tj ET"
     pdf = _pdf_with_content(content)
     document = read_document(pdf, "inline.pdf")
     assert "Skills: Python" in document.text
@@ -128,7 +133,10 @@ def test_white_words_inside_a_visible_line_are_split_out() -> None:
 
 def _pdf_with_content(content: bytes) -> bytes:
     font = b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>"
-    page = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>"
+    page = (
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>"
+    )
     stream = b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream"
     return raw_pdf(page_tree(page, stream, font))
 
@@ -238,6 +246,11 @@ def test_cyclic_page_tree_is_corrupt() -> None:
 
 
 def test_deeply_nested_objects_fail_cleanly() -> None:
-    page = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Foo " + b"[" * 100_000 + b"]" * 100_000 + b">>"
+    page = (
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Foo "
+        + b"[" * 100_000
+        + b"]" * 100_000
+        + b">>"
+    )
     with pytest.raises((CorruptDocument, ResourceLimitExceeded)):
         read_document(raw_pdf(page_tree(page)), "deep.pdf")
