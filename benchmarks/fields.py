@@ -14,7 +14,9 @@ Fields and what is compared:
 - ``email``: gold "Email Address" spans vs our contact identifiers. In Dataturks nearly every
   "Email Address" is an Indeed relay link (``indeed.com/r/Name/hash``), so there the prediction
   is our e-mails **plus our Indeed links**; in dotin (real-looking e-mail addresses) only e-mails.
-  Compared exactly after normalising URLs (no scheme, ``www.``, query or line breaks) and case.
+  Compared exactly after normalising case and URLs (no scheme, ``www.``, query or line breaks);
+  an Indeed link is compared on its ``/r/<slug>/<hash>`` path, because the gold spans often clip
+  or extend the host ("ndeed.com/r/…", "Indeed: indeed.com/r/…").
 - ``name``: gold "Name" vs ``contacts.name``.
 - ``degree``: gold "Degree" vs ``EducationEntry.degree``.
 - ``designation``: gold "Designation" vs ``ExperienceEntry.title``.
@@ -106,8 +108,14 @@ def normalise(value: str) -> str:
 
 
 def _normalise_email(value: str) -> str:
-    value = re.sub(r"\s+", "", value)
-    return value.lower() if "@" in value else normalise_url(value)
+    value = re.sub(r"\s+", "", value).lower()
+    if "@" in value:
+        return value.strip(".,;:")
+    # An Indeed relay link is identified by its /r/<slug>/<hash> path; annotators' spans often
+    # clip or extend the host ("ndeed.com/r/…", "Indeed: indeed.com/r/…").
+    if "/r/" in value:
+        return "r/" + normalise_url(value.split("/r/", 1)[1])
+    return normalise_url(value)
 
 
 def _jaccard(a: str, b: str) -> float:

@@ -172,6 +172,57 @@ HAND_SKILLS: dict[str, tuple[str, ...]] = {
     "GraphQL": ("GraphQL",),
     "gRPC": ("gRPC",),
     "ROS": ("ROS", "ROS2"),
+    # general software engineering tools that O*NET names only with a vendor or not at all
+    "Oracle": ("Oracle", "Oracle Database", "Oracle DB", "Oracle 10g", "Oracle 11g", "Oracle 12c"),
+    "Eclipse": ("Eclipse",),
+    "Java EE": ("J2EE", "Java EE", "JEE", "J2SE", "J2ME", "EJB", "JMS", "JSP", "JSF", "Servlets"),
+    "Spring": ("Spring", "Spring Boot", "Spring MVC"),
+    "Hibernate": ("Hibernate",),
+    "Struts": ("Struts",),
+    "Unix": ("Unix", "UNIX", "Solaris", "AIX", "HP-UX"),
+    "SOAP": ("SOAP", "WSDL"),
+    "SAP": ("SAP", "SAP ABAP", "ABAP"),
+    "Flash": ("Flash", "Adobe Flash", "Macromedia Flash", "ActionScript"),
+    "TCP/IP": ("TCP/IP", "TCP", "UDP", "HTTP", "HTTPS", "FTP", "SSH", "DNS", "DHCP"),
+    "IIS": ("IIS",),
+    "ASP": ("ASP", "Classic ASP"),
+    "UML": ("UML",),
+    "Apache": ("Apache", "Apache HTTP Server", "Tomcat", "Apache Tomcat"),
+    "VMware": ("VMware", "vSphere", "ESXi"),
+    "MVC": ("MVC",),
+    "Toad": ("TOAD", "Toad"),
+    "Subversion": ("SVN", "Subversion", "CVS", "Perforce", "Mercurial", "TFS"),
+    "macOS": ("Mac", "Mac OS", "Mac OS X", "MacOS", "OS X"),
+    "Swing": ("Swing", "AWT"),
+    "Assembly": ("Assembly", "Assembler", "x86 assembly"),
+    "JBoss": ("JBoss", "WildFly"),
+    "WebLogic": ("WebLogic", "Web Logic", "WebSphere"),
+    "MS-DOS": ("MS-DOS", "DOS"),
+    "Visual C++": ("Visual C++", "MFC", "VC++"),
+    "SOA": ("SOA", "ESB", "Mule ESB"),
+    "LAMP": ("LAMP",),
+    "SQL Server": ("SQL Server", "MS SQL", "MSSQL", "SSIS", "SSRS", "SSAS"),
+    "SPSS": ("SPSS",),
+    "Exchange Server": ("Exchange Server", "Microsoft Exchange"),
+    "Log4j": ("Log4j",),
+    "JSON": ("JSON", "XSD", "XML", "XSLT", "YAML"),
+    "Qt": ("Qt",),
+    "Ant": ("Ant", "Apache Ant"),
+    "VBScript": ("VBScript", "VBA", "VB.NET", "Visual Basic", "VB6"),
+    "Tcl": ("Tcl",),
+    "Selenium": ("Selenium", "Selenium WebDriver", "QTP", "LoadRunner", "Quality Center"),
+    "Adobe Creative Suite": (
+        "Photoshop", "Adobe Photoshop", "Illustrator", "Adobe Illustrator", "InDesign",
+        "Dreamweaver", "Fireworks", "Adobe Suite", "Creative Suite", "Premiere Pro",
+    ),
+    "Google Ads": ("Google AdWords", "AdWords", "Google Ads", "Google Analytics"),
+    "Microsoft Publisher": ("Publisher", "MS Publisher"),
+    "MS Project": ("MS Project", "Microsoft Project"),
+    "Rally": ("Rally",),
+    "Android": ("Android", "Android Studio"),
+    "iOS": ("iOS", "Xcode", "Objective-C"),
+    "jQuery": ("jQuery", "AJAX", "Ajax", "Bootstrap"),
+    "Windows": ("Windows", "Windows XP", "Windows 7", "Windows 10", "Windows NT", "Windows Server"),
     # methods that recruiters search for by name
     "Machine learning": ("machine learning",),
     "Deep learning": ("deep learning",),
@@ -192,13 +243,13 @@ DENY_ALIASES = {
     "project", "office", "teams", "team", "email", "e-mail", "internet", "web", "windows live",
     "notepad", "paint", "calculator", "browser", "computer", "data", "database", "server",
     "cloud", "mail", "chrome", "edge", "safari", "explorer", "messenger", "skype for business",
-    "adobe", "oracle database", "sap", "sage", "ibm", "google", "microsoft", "apple", "amazon",
+    "adobe", "sage", "ibm", "google", "microsoft", "apple", "amazon",
     "facebook workplace", "zoom", "meet", "forms", "sheets", "docs", "drive", "calendar",
     "spreadsheet", "presentation", "word processing", "the", "time", "target", "express",
     "make", "dash", "gather", "tally", "shield", "pilot", "survey", "compass", "atlas", "focus",
     "insight", "insights", "prism", "vision", "canvas", "quest", "catalyst", "impact", "pulse",
     "studio", "suite", "center", "centre", "manager", "reporter", "designer", "builder",
-    "monitor", "scheduler", "planner", "analyst", "navigator", "explorer", "commander",
+    "monitor", "scheduler", "planner", "analyst", "navigator", "commander",
     "orchestrator", "director", "connect", "link", "bridge", "gateway", "portal", "hub",
     "basic", "standard", "professional", "enterprise", "premier", "advanced", "lite", "pro",
     "c shell", "visual basic for applications", "mobile", "smart", "one", "go", "r",
@@ -362,12 +413,22 @@ def build(data_dir: Path) -> list[tuple[str, str, str]]:
                     add(alias, canonical, overwrite=False)
 
     rows = []
-    for alias, canonical in by_alias.values():
+    for alias, canonical in list(by_alias.values()):
         mode = _mode(alias, common)
         if canonical in HAND_SKILLS and alias in HAND_SKILLS[canonical] and alias.islower():
             mode = "i"  # hand-written lower-case aliases are meant case-insensitively
         rows.append((alias, canonical, mode))
-    rows.sort(key=lambda row: (row[1].lower(), row[0].lower()))
+        # "UNIX" is also written "Unix", "AJAX" "Ajax"; the lower-case form stays excluded.
+        titled = alias.title()
+        if (
+            mode == "cs" and alias.isupper() and alias.isalpha() and len(alias) >= 3
+            and common[alias.lower()] == 0
+        ):
+            rows.append((titled, canonical, "cs"))
+    unique: dict[str, tuple[str, str, str]] = {}
+    for row in rows:
+        unique.setdefault(row[0], row)  # one row per exact alias; the first one wins
+    rows = sorted(unique.values(), key=lambda row: (row[1].lower(), row[0].lower(), row[0]))
     return rows
 
 

@@ -7,6 +7,7 @@ date, publications, spoken languages and skill mentions from the packaged gazett
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -44,6 +45,24 @@ __all__ = [
 ]
 
 
+_LONG_LINE = re.compile(r"[^\n]{300,}")
+_WIDE_GAP = re.compile(r"[ \t]{2,}")
+
+
+def _relayout(text: str) -> str:
+    """Break over-long lines at wide gaps, keeping every character offset.
+
+    Text flattened by some exporters (a whole CV on one line, fields separated by runs of
+    spaces) defeats every line-based rule; a run of n spaces becomes a line break followed by
+    n-1 spaces, so spans found in the result index the original text unchanged.
+    """
+
+    def split_line(line: re.Match[str]) -> str:
+        return _WIDE_GAP.sub(lambda gap: "\n" + " " * (len(gap.group()) - 1), line.group())
+
+    return _LONG_LINE.sub(split_line, text)
+
+
 def extract_profile(
     text: str, sections: Sequence[Section] | None = None, *, reference_date: date
 ) -> CandidateProfile:
@@ -59,16 +78,17 @@ def extract_profile(
         The profile. Experience periods with impossible dates stay in ``experience`` with a
         ``date_issue`` but are left out of ``total_experience_months``.
     """
-    if sections is None:
-        sections = detect_sections(text)
-    experience, months = extract_experience(text, sections, reference_date)
+    laid_out = _relayout(text)
+    if sections is None or laid_out != text:
+        sections = detect_sections(laid_out)
+    experience, months = extract_experience(laid_out, sections, reference_date)
     return CandidateProfile(
-        contacts=extract_contacts(text, sections),
-        education=tuple(extract_education(text, sections)),
+        contacts=extract_contacts(laid_out, sections),
+        education=tuple(extract_education(laid_out, sections)),
         experience=tuple(experience),
         total_experience_months=months,
-        publications_count=count_publications(text, sections),
-        languages=tuple(find_languages(text, sections)),
+        publications_count=count_publications(laid_out, sections),
+        languages=tuple(find_languages(laid_out, sections)),
         skill_mentions=tuple(find_skill_mentions(text)),
         reference_date=reference_date,
     )

@@ -55,7 +55,9 @@ _DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 
 _NAME_NOISE = re.compile(
     r"curriculum|vitae|resume|résumé|lebenslauf|özgeçmiş|ozgecmis|\bcv\b|profile|contact"
-    r"|summary|objective|address|phone|e-?mail|page\b",
+    r"|summary|objective|address|phone|e-?mail|page\b|\broad\b|\bstreet\b|\bavenue\b|\bst\.|nagar"
+    r"|universit|college|school|institut|department|\bltd\b|\binc\b|limited|highlights|details"
+    r"|expertise|skills|education|experience|\btitle\b|certified|references|personal",
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
@@ -66,6 +68,7 @@ _JOB_WORDS = re.compile(
     r"|entwickler|mühendis\w*|uzman\w*|data|software|machine|learning|senior|junior)\b",
     re.IGNORECASE,
 )
+_HEADER_SPLIT = re.compile(r"\s{2,}|\t|\s[|•·,]\s?|\s[-–—]\s")
 _LOCATION_LABEL = re.compile(
     r"^\s*(?:location|address|city|adresse|wohnort|anschrift|adres|konum|şehir)\s*[:\-]\s*(.+)$",
     re.IGNORECASE | re.MULTILINE,
@@ -162,7 +165,7 @@ def find_phones(text: str) -> list[str]:
 
 
 def _name_from_line(line: str) -> str | None:
-    line = _NAME_LABEL.sub("", line.strip()).strip(" \t|•·,")
+    line = _NAME_LABEL.sub("", line.strip(" \t\"'“”")).strip(" \t|•·,\"'“”")
     if not line or len(line) > 45 or _NAME_NOISE.search(line) or _JOB_WORDS.search(line):
         return None
     if any(ch.isdigit() or ch in "@/:;()|" for ch in line):
@@ -191,9 +194,14 @@ def _guess_name(text: str, sections: Sequence[Section], links: Sequence[Link]) -
     )
     # The name is nearly always among the first lines; past that, a two-word capitalised line
     # is more likely a company or a heading.
+    headings = {s.heading for s in sections if s.heading}
     lines = [line for line in text[: max(header_end, 400)].splitlines() if line.strip()][:6]
     for line in lines:
-        name = _name_from_line(line)
+        if line.strip() in headings:
+            continue
+        # The name may share its line with contact details: "Jane Doe    Berlin  +49 …".
+        first_piece = _HEADER_SPLIT.split(line.strip(" \t\"'“”"), maxsplit=1)[0]
+        name = _name_from_line(line) or _name_from_line(first_piece)
         if name is not None:
             return name
     return _name_from_indeed(links)

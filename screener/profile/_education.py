@@ -25,8 +25,11 @@ _LEVEL_PATTERNS: tuple[tuple[DegreeLevel, str], ...] = (
     ),
     (
         DegreeLevel.MASTER,
-        r"(?i:y[üu]ksek\s+lisans|master(?:'?s)?\b(?:\s+of\b)?|magister|post\s*graduate|postgraduate)"
+        r"(?i:y[üu]ksek\s+lisans|magister|post\s*graduate|postgraduate)"
+        # Capitalised only: "Vendor master", "master data" are not degrees.
+        r"|(?:Master|MASTER)(?:'?s|’s)?\b(?:\s+of\b)?(?!\s+(?:Data|Card|Class|Plan|Node))"
         r"|M\.\s?Sc\b\.?|MSc\b|M\.\s?S\b\.?|MS\b(?!\s+(?:Office|Word|Excel|Access|SQL|Project|Dynamics"
+        r"|Visio|PowerPoint|Power\s+Point|Outlook|Windows|DOS|Team|Azure|CRM|Paint))(?!\s+(?:Office|Word|Excel|Access|SQL|Project|Dynamics"
         r"|Visio|PowerPoint|Outlook|Windows|DOS))|M\.?\s?Tech\b\.?|M\.\s?E\b\.?|M\.\s?A\b\.?|MBA\b"
         r"|M\.B\.A\b\.?|MCA\b|M\.C\.A\b\.?|M\.?\s?Eng\b\.?|M\.?\s?Phil\b\.?|M\.?\s?Res\b\.?"
         r"|(?i:dipl(?:om)?\b\.?(?:\s?-\s?\w+\.?)?)(?!a)|PGDM?\b",
@@ -34,7 +37,8 @@ _LEVEL_PATTERNS: tuple[tuple[DegreeLevel, str], ...] = (
     (
         DegreeLevel.BACHELOR,
         r"(?i:bachelor(?:'?s)?\b(?:\s+of\b)?|lisans\b|licence\b|undergraduate)"
-        r"|B\.\s?Sc\b\.?|BSc\b|B\.\s?S\b\.?|BS\b|B\.?\s?Tech\b\.?|B\.\s?E\b\.?|BE\b(?=\s+(?:in|\())"
+        r"|B\.\s?Sc\b\.?|BSc\b|B\.\s?S\b\.?|BS\b|B[.\-]?\s?(?i:tech)\b\.?|B\.\s?E\b\.?"
+        r"|B\s?E\b(?=\s*(?:in\b|of\b|\(|,|$|-))"
         r"|B\.\s?A\b\.?|BCA\b|B\.C\.A\b\.?|B\.?\s?Com\b\.?|BBA\b|B\.B\.A\b\.?|B\.?\s?Eng\b\.?"
         r"|B\.?\s?Pharm\b\.?|B\.?\s?Arch\b\.?|B\.?\s?Ed\b\.?",
     ),
@@ -42,13 +46,22 @@ _LEVEL_PATTERNS: tuple[tuple[DegreeLevel, str], ...] = (
         DegreeLevel.OTHER,
         r"(?i:diploma\b|associate(?:'?s)?\s+(?:of|degree)\b|high\s+school|higher\s+secondary"
         r"|senior\s+secondary|secondary\s+school|intermediate\b|matriculation|abitur|fachabitur"
-        r"|ön\s*lisans|on\s+lisans|lise\b|ausbildung\b)|HSC\b|SSC\b|10th\b|12th\b|X{1,2}I{0,2}th\b",
+        r"|ön\s*lisans|on\s+lisans|lise\b|ausbildung\b|class\s+x{1,2}i{0,2}\b)"
+        r"|H\.?S\.?C\b\.?|S\.?S\.?C\b\.?|10th\b|12th\b|X{1,2}I{0,2}th\b|CBSE\b|ICSE\b",
     ),
 )
 _LEVELS = [
     (level, re.compile(_NOT_WORD_BEFORE + f"(?:{pattern})" + _NOT_WORD_AFTER))
     for level, pattern in _LEVEL_PATTERNS
 ]
+# A short line of its own in an education section ("Bsc", "b.tech in computer science",
+# "MSC in Computer science") is a degree whatever its case; in prose, case is what separates
+# "MS" from "ms" and "BE" from "be".
+_LEVELS_ANY_CASE = [
+    (level, re.compile(_NOT_WORD_BEFORE + f"(?:{pattern})" + _NOT_WORD_AFTER, re.IGNORECASE))
+    for level, pattern in _LEVEL_PATTERNS
+]
+_SHORT_LINE_WORDS = 8
 
 _INSTITUTION = re.compile(
     r"(?i:universit(?:y|ät|aet|é|e|a|at)\w*|üniversitesi|universitesi|hochschule|fachhochschule"
@@ -107,6 +120,11 @@ def _degree_piece(line: str, match: re.Match[str]) -> str:
     return _clean(piece)
 
 
+def _is_school_name(degree: str, matched: str) -> bool:
+    before = degree.split(matched, 1)[0].strip()
+    return bool(before) and before[:1].isupper() and bool(_INSTITUTION.search(degree))
+
+
 def _blank_dates(line: str) -> str:
     return _DATE_TOKEN.sub(lambda m: " " * len(m.group()), line)
 
@@ -156,25 +174,35 @@ def _institution_near(text: str, lines: list[tuple[int, int]], index: int) -> st
     return None
 
 
-def _regions(text: str, sections: Sequence[Section]) -> list[tuple[int, int]]:
+def _regions(text: str, sections: Sequence[Section]) -> tuple[list[tuple[int, int]], bool]:
+    """Where to look, and whether that is an education section (else the whole text)."""
     regions = [(s.start, s.end) for s in sections if s.kind is SectionKind.EDUCATION]
-    return regions or [(0, len(text))]
+    return (regions, True) if regions else ([(0, len(text))], False)
 
 
 def extract_education(text: str, sections: Sequence[Section]) -> list[EducationEntry]:
     entries: list[EducationEntry] = []
     seen: set[tuple[DegreeLevel, str]] = set()
-    for region_start, region_end in _regions(text, sections):
+    regions, in_section = _regions(text, sections)
+    for region_start, region_end in regions:
         lines = _line_bounds(text, region_start, region_end)
         for index, (line_start, line_end) in enumerate(lines):
             line = _blank_dates(text[line_start:line_end])
             if len(line) > 200:  # a prose paragraph, not an education line
                 continue
-            for level, pattern in _LEVELS:
+            short = in_section and len(line.split()) <= _SHORT_LINE_WORDS
+            for level, pattern in _LEVELS_ANY_CASE if short else _LEVELS:
                 match = pattern.search(line)
                 if match is None:
                     continue
                 degree = _degree_piece(line, match)
+                if level is DegreeLevel.OTHER and _is_school_name(degree, match.group()):
+                    break  # "Padmavani High School" names a school, not a qualification
+                if degree.endswith((" in", " of", " and", "&", ",")) and index + 1 < len(lines):
+                    # The degree wraps: "… in Marketing and\nHuman Resource".
+                    following = text[lines[index + 1][0] : lines[index + 1][1]].strip()
+                    if following and not _INSTITUTION.search(following) and len(following) < 60:
+                        degree = _clean(f"{degree} {following}")
                 if not degree:
                     break
                 key = (level, degree.lower())
