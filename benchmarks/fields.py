@@ -144,7 +144,9 @@ def score_document(predicted: list[str], gold: list[str], *, fuzzy: bool) -> tup
     return tp, len(unmatched_pred), len(unmatched_gold)
 
 
-def predictions(profile: CandidateProfile, *, indeed_links_are_emails: bool) -> dict[str, list[str]]:
+def predictions(
+    profile: CandidateProfile, *, indeed_links_are_emails: bool
+) -> dict[str, list[str]]:
     emails = list(profile.contacts.emails)
     if indeed_links_are_emails:
         emails += [link.url for link in profile.contacts.links if link.kind is LinkKind.INDEED]

@@ -75,8 +75,12 @@ HAND_SKILLS: dict[str, tuple[str, ...]] = {
     "statsmodels": ("statsmodels",),
     "Jupyter": ("Jupyter", "Jupyter Notebook", "JupyterLab", "IPython"),
     "Hugging Face Transformers": (
-        "Hugging Face Transformers", "HuggingFace Transformers", "Hugging Face", "HuggingFace",
-        "transformers library", "HF Transformers",
+        "Hugging Face Transformers",
+        "HuggingFace Transformers",
+        "Hugging Face",
+        "HuggingFace",
+        "transformers library",
+        "HF Transformers",
     ),
     "spaCy": ("spaCy",),
     "NLTK": ("NLTK",),
@@ -212,8 +216,16 @@ HAND_SKILLS: dict[str, tuple[str, ...]] = {
     "Tcl": ("Tcl",),
     "Selenium": ("Selenium", "Selenium WebDriver", "QTP", "LoadRunner", "Quality Center"),
     "Adobe Creative Suite": (
-        "Photoshop", "Adobe Photoshop", "Illustrator", "Adobe Illustrator", "InDesign",
-        "Dreamweaver", "Fireworks", "Adobe Suite", "Creative Suite", "Premiere Pro",
+        "Photoshop",
+        "Adobe Photoshop",
+        "Illustrator",
+        "Adobe Illustrator",
+        "InDesign",
+        "Dreamweaver",
+        "Fireworks",
+        "Adobe Suite",
+        "Creative Suite",
+        "Premiere Pro",
     ),
     "Google Ads": ("Google AdWords", "AdWords", "Google Ads", "Google Analytics"),
     "Microsoft Publisher": ("Publisher", "MS Publisher"),
@@ -239,6 +251,7 @@ HAND_SKILLS: dict[str, tuple[str, ...]] = {
 }
 
 # Aliases that taxonomies produce but that are so common in CV prose that a match says nothing.
+# fmt: off
 DENY_ALIASES = {
     "project", "office", "teams", "team", "email", "e-mail", "internet", "web", "windows live",
     "notepad", "paint", "calculator", "browser", "computer", "data", "database", "server",
@@ -254,7 +267,9 @@ DENY_ALIASES = {
     "basic", "standard", "professional", "enterprise", "premier", "advanced", "lite", "pro",
     "c shell", "visual basic for applications", "mobile", "smart", "one", "go", "r",
 }
+# fmt: on
 
+# fmt: off
 VENDOR_PREFIXES = (
     "Amazon Web Services", "Microsoft", "Oracle", "Apache", "Amazon", "Google", "IBM", "Adobe",
     "SAP", "The MathWorks", "MathWorks", "Autodesk", "Atlassian", "Red Hat", "Salesforce",
@@ -263,8 +278,10 @@ VENDOR_PREFIXES = (
     "Tableau", "Qlik", "Teradata", "Informatica", "Splunk", "MongoDB", "Docker", "NVIDIA",
     "Apple", "Linux", "Unix", "Eclipse", "Jenkins", "GitHub", "GitLab",
 )
+# fmt: on
 
 # Commodity groups of O*NET whose examples are the tools engineers and data people name.
+# fmt: off
 TECH_COMMODITIES = {
     "Development environment software", "Object or component oriented development software",
     "Web platform development software", "Data base management system software",
@@ -282,8 +299,11 @@ TECH_COMMODITIES = {
     "Desktop publishing software", "Video creation and editing software",
     "Electronic mail software", "Instant messaging software",
 }
+# fmt: on
 
-_TRAILING_ACRONYM = re.compile(r"^(?P<phrase>.+?)\s+(?P<acronym>[A-Z][A-Za-z0-9+#/.&-]*[A-Z0-9+#])$")
+_TRAILING_ACRONYM = re.compile(
+    r"^(?P<phrase>.+?)\s+(?P<acronym>[A-Z][A-Za-z0-9+#/.&-]*[A-Z0-9+#])$"
+)
 
 
 def _common_words(data_dir: Path) -> Counter[str]:
@@ -297,6 +317,7 @@ def _common_words(data_dir: Path) -> Counter[str]:
 
 
 # Names that are also everyday words; a CV writes the tool capitalised ("Excel", "Spring").
+# fmt: off
 FORCE_CASE_SENSITIVE = {
     "Excel", "Word", "Access", "Outlook", "Windows", "Spring", "Slack", "Box", "Shell", "Rust",
     "Swift", "Julia", "Ray", "Lightning", "Flask", "Helm", "Chroma", "Pinecone", "Snowflake",
@@ -306,6 +327,7 @@ FORCE_CASE_SENSITIVE = {
     "Visio", "Redis", "Ruby", "Perl", "Rails", "Dart", "Elixir", "Erlang", "Haskell", "Lua",
     "Ember", "Backbone", "Angular", "Vue", "Mercurial", "Subversion", "Docker", "Lightroom",
 }
+# fmt: on
 
 
 def _mode(alias: str, common: Counter[str]) -> str:
@@ -421,7 +443,10 @@ def build(data_dir: Path) -> list[tuple[str, str, str]]:
         # "UNIX" is also written "Unix", "AJAX" "Ajax"; the lower-case form stays excluded.
         titled = alias.title()
         if (
-            mode == "cs" and alias.isupper() and alias.isalpha() and len(alias) >= 3
+            mode == "cs"
+            and alias.isupper()
+            and alias.isalpha()
+            and len(alias) >= 3
             and common[alias.lower()] == 0
         ):
             rows.append((titled, canonical, "cs"))

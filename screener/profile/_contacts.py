@@ -47,9 +47,7 @@ _NOT_PERSONAL = re.compile(
 )
 
 # Digits with the separators phone numbers use, on one line. Validation happens in _is_phone.
-_PHONE = re.compile(
-    r"(?<![\w/.+-])(?:\+|00)?\(?\d[\d \t().\-/]{6,22}\d(?![\w/]|\.\d)"
-)
+_PHONE = re.compile(r"(?<![\w/.+-])(?:\+|00)?\(?\d[\d \t().\-/]{6,22}\d(?![\w/]|\.\d)")
 _YEAR_RANGE = re.compile(r"^(?:19|20)\d\d\s*[-–/]\s*(?:(?:19|20)\d\d|\d\d)$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 

@@ -38,17 +38,21 @@ for _number, _names in enumerate(
     for _name in _names.split():
         _MONTHS[_name] = _number
 
+# fmt: off
 _PRESENT_WORDS = (
     "present", "current", "currently", "now", "today", "till date", "to date", "date", "ongoing",
     "bis heute", "heute", "aktuell", "derzeit", "jetzt", "laufend", "dato",
     "halen", "günümüz", "gunumuz", "devam ediyor", "devam", "hâlâ", "hala", "şu an", "su an",
     "şimdi", "simdi",
 )
+# fmt: on
 
 
 def _alternation(words: list[str]) -> str:
     # Longest first: the regex engine takes the first alternative that matches.
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return "|".join(
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
+    )
 
 
 _MONTH_NAME = rf"(?:{_alternation(list(_MONTHS))})\.?"
@@ -136,9 +140,7 @@ class DateRange:
     match_end: int
 
 
-def _resolve(
-    start: _Point, end: _Point | None, reference: date, match: re.Match[str]
-) -> DateRange:
+def _resolve(start: _Point, end: _Point | None, reference: date, match: re.Match[str]) -> DateRange:
     reference_index = reference.year * 12 + reference.month - 1
     current = end is None
     if end is None:
@@ -169,7 +171,9 @@ def _resolve(
     )
 
 
-def find_date_ranges(text: str, reference: date, start: int = 0, end: int | None = None) -> list[DateRange]:
+def find_date_ranges(
+    text: str, reference: date, start: int = 0, end: int | None = None
+) -> list[DateRange]:
     """Date ranges in ``text[start:end]``, with offsets into ``text``."""
     ranges: list[DateRange] = []
     for match in _RANGE.finditer(text, start, len(text) if end is None else end):

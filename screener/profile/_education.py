@@ -212,9 +212,7 @@ def extract_education(text: str, sections: Sequence[Section]) -> list[EducationE
                         EducationEntry(
                             level=level,
                             degree=degree,
-                            field=_field_of(
-                                degree, match.group(), _next_piece(line, match.end())
-                            ),
+                            field=_field_of(degree, match.group(), _next_piece(line, match.end())),
                             institution=_institution_near(text, lines, index),
                             span=TextSpan(line_start + match.start(), line_end),
                         )

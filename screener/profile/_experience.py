@@ -29,7 +29,7 @@ _TITLE_WORDS = re.compile(
     r"|werkstudent(?:in)?|praktikant(?:in)?|doktorand(?:in)?|mitarbeiter(?:in)?|leiter(?:in)?"
     r"|berater(?:in)?|geschäftsführer(?:in)?|wissenschaftler(?:in)?|\w*ingenieur(?:in)?"
     r"|\w*entwickler(?:in)?|mühendis\w*|muhendis\w*|uzman\w*|geliştirici\w*|gelistirici\w*"
-    r"|stajyer\w*|yönetici\w*|müdür\w*|araştırmacı\w*|danışman\w*|analist\w*|asistan\w*"
+    r"|bilimci\w*|stajyer\w*|yönetici\w*|müdür\w*|araştırmacı\w*|danışman\w*|analist\w*|asistan\w*"
     r")s?\b)"
 )
 _ORG_WORDS = re.compile(
@@ -55,9 +55,11 @@ def _line_at(text: str, position: int) -> tuple[int, int]:
 
 def _header_like(line: str) -> bool:
     stripped = line.strip()
+    # A sentence ends in a lower-case word and a full stop; "Acme A.Ş." or "Foo Inc." do not.
+    prose_end = stripped.endswith(";") or bool(re.search(r"\b[a-z]{3,}\.$", stripped))
     return (
         0 < len(stripped) <= _MAX_HEADER_CHARS
-        and not stripped.endswith((".", ";"))
+        and not prose_end
         and not _BULLET.match(line)
         and len(stripped.split()) <= 12
     )
@@ -67,7 +69,11 @@ def _pieces(line: str) -> list[str]:
     pieces = []
     for piece in _SPLIT.split(line):
         piece = _LABEL.sub("", piece.strip(" \t•·*:-–—()")).strip()
-        if piece and re.search(r"[^\W\d_]", piece) and not re.fullmatch(r"(?i)present|current", piece):
+        if (
+            piece
+            and re.search(r"[^\W\d_]", piece)
+            and not re.fullmatch(r"(?i)present|current", piece)
+        ):
             pieces.append(piece)
     return pieces
 
@@ -100,15 +106,16 @@ def _regions(text: str, sections: Sequence[Section]) -> list[tuple[int, int]]:
         return regions
     # No experience heading: read everything except the parts where dates mean something else.
     skip = {
-        SectionKind.EDUCATION, SectionKind.PUBLICATIONS, SectionKind.CERTIFICATIONS,
-        SectionKind.LANGUAGES, SectionKind.SKILLS,
+        SectionKind.EDUCATION,
+        SectionKind.PUBLICATIONS,
+        SectionKind.CERTIFICATIONS,
+        SectionKind.LANGUAGES,
+        SectionKind.SKILLS,
     }
     return [(s.start, s.end) for s in sections if s.kind not in skip] or [(0, len(text))]
 
 
-def _entry(
-    text: str, found: DateRange, previous_end: int, next_start: int
-) -> ExperienceEntry:
+def _entry(text: str, found: DateRange, previous_end: int, next_start: int) -> ExperienceEntry:
     line_start, line_end = _line_at(text, found.match_start)
     same_line = text[line_start : found.match_start] + "   " + text[found.match_end : line_end]
     before: list[str] = []
@@ -170,4 +177,3 @@ def extract_experience(
             if found.issue is None:
                 intervals.append((found.start_index, found.end_index))
     return entries, merged_months(intervals)
-

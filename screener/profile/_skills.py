@@ -19,7 +19,8 @@ from screener.profile._model import SkillMention, TextSpan
 __all__ = ["find_skill_mentions", "load_gazetteer"]
 
 # A skill name never continues a word, an e-mail, a path or a version string on its left
-# ("ASP.NET" is not ".NET", "PL-SQL" is one name; URLs are masked out beforehand), nor on its right ("C++" is not "C").
+# ("ASP.NET" is not ".NET", "PL-SQL" is one name; URLs are masked out
+# beforehand), nor on its right ("C++" is not "C").
 _LEFT = r"(?<![\w+#.@\\-])"
 _RIGHT = r"(?![\w+#]|\.\w|-\w)"
 _MASK = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|io|de|ai|co)/\S*")

@@ -1,0 +1,293 @@
+"""Profile extraction on CV texts written for these tests (English, German, Turkish, Indeed)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from screener.profile import (
+    DateIssue,
+    DegreeLevel,
+    LinkKind,
+    extract_profile,
+)
+from screener.profile._skills import find_skill_mentions
+
+REFERENCE = date(2024, 6, 15)
+
+GERMAN_CV = """Lena Schneider
+Machine Learning Engineerin
+München · +49 (0)151 2345 6789 · lena.schneider@example.de
+github.com/lena-s · https://www.kaggle.com/lenas
+
+BERUFSERFAHRUNG
+Senior ML Engineer, Beispiel Robotics GmbH
+03/2021 – heute
+Modelle mit PyTorch und ONNX Runtime, MLflow, Kubernetes.
+
+Werkstudentin Data Science, Musterbank AG
+Okt. 2019 bis Feb. 2021
+
+AUSBILDUNG
+10/2018 – 09/2020  M.Sc. Informatik, Technische Universität München
+2014 – 2018  Bachelor of Science in Mathematik, Universität Heidelberg
+
+SPRACHEN
+Deutsch (Muttersprache), Englisch (C1), Türkisch (B1)
+"""
+
+TURKISH_CV = """Mehmet Kaya
+Veri Bilimci
+İstanbul | +90 532 123 45 67 | mehmet.kaya@example.com.tr
+linkedin.com/in/mehmet-kaya
+
+İŞ DENEYİMİ
+Kıdemli Veri Bilimci - Örnek Teknoloji A.Ş.
+Ocak 2020 - halen
+Python, scikit-learn, Spark ve Airflow ile tahmin modelleri.
+
+Makine Öğrenmesi Mühendisi - Deneme Yazılım Ltd. Şti.
+Eylül 2017 - Şubat 2020
+
+EĞİTİM
+Boğaziçi Üniversitesi - Bilgisayar Mühendisliği Yüksek Lisans, 2019
+Orta Doğu Teknik Üniversitesi - Elektrik Mühendisliği Lisans, 2017
+
+YABANCI DİLLER
+İngilizce (ileri), Almanca (orta)
+"""
+
+INDEED_CV = """Jane Roe
+Data Scientist - Contoso Analytics
+
+Austin, Texas - Email me on Indeed: indeed.com/r/Jane-
+Roe/0123456789abcdef
+
+WORK EXPERIENCE
+
+Data Scientist
+
+Contoso Analytics -  Austin, Texas -
+
+January 2018 to Present
+
+Built churn models in R and Python; dashboards in Tableau.
+
+Research Assistant
+
+University of Texas -  Austin, Texas -
+
+August 2015 to May 2018
+
+EDUCATION
+
+Master of Science in Statistics
+
+University of Texas -  Austin, Texas
+
+2014 to 2016
+
+PUBLICATIONS
+
+1. J. Roe et al. Churn prediction with survival forests. KDD 2019.
+2. J. Roe, A. Smith. Calibrated uplift models. arXiv:1901.00001, 2019.
+"""
+
+
+def test_extract_profile_german_cv_resolves_heute_and_reads_degrees():
+    profile = extract_profile(GERMAN_CV, reference_date=REFERENCE)
+
+    assert profile.contacts.name == "Lena Schneider"
+    assert profile.contacts.emails == ("lena.schneider@example.de",)
+    assert profile.contacts.phones == ("+49 (0)151 2345 6789",)
+    assert [link.kind for link in profile.contacts.links] == [LinkKind.GITHUB, LinkKind.KAGGLE]
+
+    current, student_job = profile.experience
+    assert current.current and current.end is None
+    assert current.start == date(2021, 3, 1)
+    assert current.months == 40  # March 2021 to June 2024, both months counted
+    assert current.title == "Senior ML Engineer"
+    assert current.organisation == "Beispiel Robotics GmbH"
+    assert (student_job.start, student_job.end) == (date(2019, 10, 1), date(2021, 2, 1))
+    assert student_job.months == 17
+    assert profile.total_experience_months == 57
+
+    master, bachelor = profile.education
+    assert (master.level, master.field) == (DegreeLevel.MASTER, "Informatik")
+    assert master.institution == "Technische Universität München"
+    assert (bachelor.level, bachelor.field) == (DegreeLevel.BACHELOR, "Mathematik")
+    assert profile.languages == ("German", "English", "Turkish")
+    assert {"PyTorch", "ONNX", "MLflow", "Kubernetes"} <= {m.name for m in profile.skill_mentions}
+
+
+def test_extract_profile_turkish_cv_resolves_halen_and_merges_overlap():
+    profile = extract_profile(TURKISH_CV, reference_date=REFERENCE)
+
+    assert profile.contacts.name == "Mehmet Kaya"
+    assert profile.contacts.phones == ("+90 532 123 45 67",)
+    assert profile.contacts.links[0].kind is LinkKind.LINKEDIN
+    current, previous = profile.experience
+    assert current.current and current.start == date(2020, 1, 1)
+    assert current.organisation == "Örnek Teknoloji A.Ş."
+    assert previous.title == "Makine Öğrenmesi Mühendisi"
+    # Sep 2017 – Feb 2020 overlaps Jan 2020 – Jun 2024 by two months, counted once.
+    assert current.months + previous.months == 54 + 30
+    assert profile.total_experience_months == 82
+
+    levels = [(entry.level, entry.field) for entry in profile.education]
+    assert levels == [
+        (DegreeLevel.MASTER, "Bilgisayar Mühendisliği"),
+        (DegreeLevel.BACHELOR, "Elektrik Mühendisliği"),
+    ]
+    assert profile.education[0].institution == "Boğaziçi Üniversitesi"
+    assert profile.languages == ("English", "German")
+
+
+def test_extract_profile_indeed_export_reads_wrapped_link_and_publications():
+    profile = extract_profile(INDEED_CV, reference_date=date(2019, 6, 1))
+
+    (link,) = profile.contacts.links
+    assert link.kind is LinkKind.INDEED
+    assert link.url == "indeed.com/r/Jane-Roe/0123456789abcdef"
+    assert profile.contacts.location == "Austin, Texas"
+    titles = [(entry.title, entry.organisation) for entry in profile.experience]
+    assert titles == [
+        ("Data Scientist", "Contoso Analytics"),
+        ("Research Assistant", "University of Texas"),
+    ]
+    # Aug 2015 – Jun 2019 without gaps: the two jobs overlap from January to May 2018.
+    assert profile.total_experience_months == 47
+    (degree,) = profile.education
+    assert degree.degree == "Master of Science in Statistics"
+    assert degree.institution == "University of Texas"
+    assert profile.publications_count == 2
+    assert {"R", "Python", "Tableau"} <= {m.name for m in profile.skill_mentions}
+
+
+def test_extract_profile_name_from_indeed_link_when_first_lines_are_not_a_name():
+    text = (
+        "CURRICULUM VITAE\nSoftware Engineer\n"
+        "Email me on Indeed: indeed.com/r/Ravi-Kumar/1a2b3c4d\n"
+    )
+    profile = extract_profile(text, reference_date=REFERENCE)
+    assert profile.contacts.name == "Ravi Kumar"
+
+
+def test_experience_impossible_dates_kept_but_not_counted():
+    text = (
+        "EXPERIENCE\nData Engineer, Alpha Labs\n2021 - 2019\n\n"
+        "ML Engineer, Beta Systems\nJan 2025 - Present\n\n"
+        "Analyst, Gamma Corp\nJan 2020 - Dec 2020\n"
+    )
+    profile = extract_profile(text, reference_date=REFERENCE)
+    issues = [entry.date_issue for entry in profile.experience]
+    assert issues == [DateIssue.END_BEFORE_START, DateIssue.IN_FUTURE, None]
+    assert profile.total_experience_months == 12
+
+
+@pytest.mark.parametrize(
+    ("written", "months"),
+    [
+        ("01/2019 - 03/2021", 27),
+        ("2018 to 2020", 24),
+        ("November 2017 to Present", 80),
+        ("März 2022 – bis heute", 28),
+        ("Şubat 2023 - devam ediyor", 17),
+        ("EYLÜL 2022 – Günümüz", 22),
+    ],
+)
+def test_experience_months_date_formats(written, months):
+    text = f"EXPERIENCE\nEngineer, Acme Inc\n{written}\n"
+    (entry,) = extract_profile(text, reference_date=REFERENCE).experience
+    assert entry.months == months
+
+
+def test_skill_mentions_single_letters_only_in_lists():
+    mentions = find_skill_mentions(
+        "Languages: R, C, Go, C++, C#, .NET\nI go to the office. Plan B is r&d. Team R&D."
+    )
+    assert [m.text for m in mentions] == ["R", "C", "Go", "C++", "C#", ".NET"]
+
+
+def test_skill_mentions_common_words_need_capitals():
+    mentions = find_skill_mentions(
+        "I excel at word games and have access to slack time. Excel, Word"
+    )
+    assert [(m.text, m.name) for m in mentions] == [("Excel", "Excel"), ("Word", "Microsoft Word")]
+
+
+def test_skill_mentions_aliases_map_to_canonical_and_prefer_longest():
+    text = "Fine-tuned with torch, QLoRA/PEFT and Hugging Face Transformers; ASP.NET; sklearn."
+    pairs = [(m.text, m.name) for m in find_skill_mentions(text)]
+    assert pairs == [
+        ("torch", "PyTorch"),
+        ("QLoRA", "QLoRA"),
+        ("PEFT", "PEFT"),
+        ("Hugging Face Transformers", "Hugging Face Transformers"),
+        ("ASP.NET", "ASP.NET"),
+        ("sklearn", "scikit-learn"),
+    ]
+
+
+def test_skill_mentions_skip_urls_and_emails():
+    text = "see github.com/someone/pytorch-demo or mail keras@example.com"
+    assert find_skill_mentions(text) == []
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+49 30 1234567",
+        "0151 23456789",
+        "+90 (532) 123 45 67",
+        "+971 50 123 4567",
+        "050 123 4567",
+        "(415) 555-0132",
+        "+1 415-555-0132",
+    ],
+)
+def test_contacts_phone_international_formats(phone):
+    profile = extract_profile(f"Max Muster\nTel: {phone}\n", reference_date=REFERENCE)
+    assert profile.contacts.phones == (phone,)
+
+
+def test_contacts_phone_ignores_year_ranges_and_dates():
+    profile = extract_profile("Max Muster\n2016 - 2018\n01.02.2019\n", reference_date=REFERENCE)
+    assert profile.contacts.phones == ()
+
+
+def test_contacts_links_classified_by_host():
+    text = (
+        "Jo Lee\nhttps://www.linkedin.com/in/jolee/ | github.com/jolee | kaggle.com/jolee |"
+        " https://scholar.google.com/citations?user=abc | huggingface.co/jolee | https://jolee.dev\n"
+    )
+    kinds = [link.kind for link in extract_profile(text, reference_date=REFERENCE).contacts.links]
+    assert kinds == [
+        LinkKind.LINKEDIN,
+        LinkKind.GITHUB,
+        LinkKind.KAGGLE,
+        LinkKind.GOOGLE_SCHOLAR,
+        LinkKind.HUGGING_FACE,
+        LinkKind.PERSONAL_SITE,
+    ]
+
+
+def test_education_phd_wording_in_three_languages():
+    text = (
+        "EDUCATION\nPhD, Machine Learning, ETH Zurich\n"
+        "Promotion (Dr. rer. nat.) in Physik, Universität Bonn\n"
+        "Doktora, Makine Öğrenmesi, İstanbul Teknik Üniversitesi\n"
+    )
+    education = extract_profile(text, reference_date=REFERENCE).education
+    assert [entry.level for entry in education] == [DegreeLevel.PHD] * 3
+    assert [entry.field for entry in education] == [
+        "Machine Learning",
+        "Physik",
+        "Makine Öğrenmesi",
+    ]
+
+
+def test_languages_ignored_outside_language_lines():
+    text = "Jo Lee\nSUMMARY\nWorked for a German bank on English-language NLP.\n"
+    assert extract_profile(text, reference_date=REFERENCE).languages == ()
