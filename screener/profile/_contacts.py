@@ -66,6 +66,10 @@ _JOB_WORDS = re.compile(
     r"|entwickler|mühendis\w*|uzman\w*|data|software|machine|learning|senior|junior)\b",
     re.IGNORECASE,
 )
+# Post-nominal letters after the name: "Jane Doe, PMP, MBA", "Ali Kaya, Ph.D.".
+_CREDENTIALS = re.compile(
+    r"(?:\s*,\s*(?:(?:[A-Z]\.?){2,6}|Ph\.?\s?D\.?|M\.?\s?Sc\.?|B\.?\s?Sc\.?|Dipl\.?-?\w*\.?))+\s*$"
+)
 _HEADER_SPLIT = re.compile(r"\s{2,}|\t|\s[|•·,]\s?|\s[-–—]\s")
 _LOCATION_LABEL = re.compile(
     r"^\s*(?:location|address|city|adresse|wohnort|anschrift|adres|konum|şehir)\s*[:\-]\s*(.+)$",
@@ -164,6 +168,7 @@ def find_phones(text: str) -> list[str]:
 
 def _name_from_line(line: str) -> str | None:
     line = _NAME_LABEL.sub("", line.strip(" \t\"'“”")).strip(" \t|•·,\"'“”")
+    line = _CREDENTIALS.sub("", line)
     if not line or len(line) > 45 or _NAME_NOISE.search(line) or _JOB_WORDS.search(line):
         return None
     if any(ch.isdigit() or ch in "@/:;()|" for ch in line):

@@ -25,14 +25,14 @@ _LEVEL_PATTERNS: tuple[tuple[DegreeLevel, str], ...] = (
     ),
     (
         DegreeLevel.MASTER,
-        r"(?i:y[üu]ksek\s+lisans|magister|post\s*graduate|postgraduate)"
+        r"(?i:y[üu]ksek\s+lisans|magister|post\s*graduate|postgraduate|masters?\s+(?:in|of|degree)\b)"
         # Capitalised only: "Vendor master", "master data" are not degrees.
         r"|(?:Master|MASTER)(?:'?s|’s)?\b(?:\s+of\b)?(?!\s+(?:Data|Card|Class|Plan|Node))"
         r"|M\.\s?Sc\b\.?|MSc\b|M\.\s?S\b\.?|MS\b(?!\s+(?:Office|Word|Excel|Access|SQL|Project|Dynamics"
         r"|Visio|PowerPoint|Power\s+Point|Outlook|Windows|DOS|Team|Azure|CRM|Paint))(?!\s+(?:Office|Word|Excel|Access|SQL|Project|Dynamics"
         r"|Visio|PowerPoint|Outlook|Windows|DOS))|M\.?\s?Tech\b\.?|M\.\s?E\b\.?|M\.\s?A\b\.?|MBA\b"
         r"|M\.B\.A\b\.?|MCA\b|M\.C\.A\b\.?|M\.?\s?Eng\b\.?|M\.?\s?Phil\b\.?|M\.?\s?Res\b\.?"
-        r"|(?i:dipl(?:om)?\b\.?(?:\s?-\s?\w+\.?)?)(?!a)|PGDM?\b",
+        r"|(?i:dipl(?:om)?\b\.?(?:\s?-\s?\w+\.?)?)(?!a)|PGD[A-Z]{0,3}\b",
     ),
     (
         DegreeLevel.BACHELOR,
@@ -47,7 +47,8 @@ _LEVEL_PATTERNS: tuple[tuple[DegreeLevel, str], ...] = (
         r"(?i:diploma\b|associate(?:'?s)?\s+(?:of|degree)\b|high\s+school|higher\s+secondary"
         r"|senior\s+secondary|secondary\s+school|intermediate\b|matriculation|abitur|fachabitur"
         r"|ön\s*lisans|on\s+lisans|lise\b|ausbildung\b|class\s+x{1,2}i{0,2}\b)"
-        r"|H\.?S\.?C\b\.?|S\.?S\.?C\b\.?|10th\b|12th\b|X{1,2}I{0,2}th\b|CBSE\b|ICSE\b",
+        r"|H\.?S\.?C\b\.?|S\.?S\.?C\b\.?|10th\b|12th\b|X{1,2}I{0,2}th\b|CBSE\b|ICSE\b"
+        r"|(?:BTEC\s+)?H\.?N\.?[CD]\b",
     ),
 )
 _LEVELS = [
@@ -83,6 +84,10 @@ _DATES = re.compile(
     r"|\bpercentage\b.*$|\bwith\s+\d.*$|\d+(?:\.\d+)?\s*%.*$",
     re.IGNORECASE,
 )
+_FIELD_PIECE = re.compile(
+    r"(?P<sep>\s+[-–—|]\s+|\s*:\s+|\s{2,})"
+    r"(?P<field>[A-Z][A-Za-z&]*(?:[ ][A-Za-z&]+){0,4})\s*(?:$|[,;|]|\s{2,})"
+)
 _FIELD_AFTER = re.compile(r"\b(?:in|im|of|für|fur)\s+(?P<field>[^,;|()]+)", re.IGNORECASE)
 
 
@@ -117,7 +122,14 @@ def _degree_piece(line: str, match: re.Match[str]) -> str:
     if institution and institution.start() > match.end() - start:
         piece = piece[: institution.start()]
         piece = re.sub(r"\b\w+\s*$", "", piece) if piece.rstrip().endswith(("of", "der")) else piece
-    return _clean(piece)
+    degree = _clean(piece)
+    # "Bachelor of Science - Computer Science", "B.S. | Hospitality Management": a degree with no
+    # field of its own takes the field-like piece that follows it.
+    if end < len(line) and not _FIELD_AFTER.search(degree[len(match.group()) :] or ""):
+        following = _FIELD_PIECE.match(line, end)
+        if following and not _INSTITUTION.search(following["field"]):
+            degree = _clean(f"{degree} {following['sep'].strip()} {following['field']}")
+    return degree
 
 
 def _is_school_name(degree: str, matched: str) -> bool:
@@ -180,7 +192,26 @@ def _regions(text: str, sections: Sequence[Section]) -> tuple[list[tuple[int, in
     return (regions, True) if regions else ([(0, len(text))], False)
 
 
+# School-leaving qualifications (SSC/HSC, Class X/XII, high school, Abitur, lise).
+_SCHOOL_LEAVING = re.compile(
+    r"(?i:high\s+school|higher\s+secondary|senior\s+secondary|secondary\s+school|intermediate"
+    r"|matriculation|abitur|fachabitur|\blise\b|class\s+x{1,2}i{0,2}\b|state\s+board|\bsslc\b)"
+    r"|H\.?S\.?C\b|S\.?S\.?C\b|10th|12th|X{1,2}I{0,2}th\b|CBSE|ICSE"
+)
+
+
 def extract_education(text: str, sections: Sequence[Section]) -> list[EducationEntry]:
+    """Degrees found in the education section (or the whole text when there is none).
+
+    School-leaving certificates are kept only when the CV names no higher qualification: they
+    are what a recruiter needs to see then, and noise beside a degree.
+    """
+    entries = _all_education(text, sections)
+    higher = [e for e in entries if not _SCHOOL_LEAVING.search(e.degree)]
+    return higher if any(e.level is not DegreeLevel.OTHER for e in higher) else entries
+
+
+def _all_education(text: str, sections: Sequence[Section]) -> list[EducationEntry]:
     entries: list[EducationEntry] = []
     seen: set[tuple[DegreeLevel, str]] = set()
     regions, in_section = _regions(text, sections)

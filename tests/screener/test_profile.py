@@ -291,3 +291,28 @@ def test_education_phd_wording_in_three_languages():
 def test_languages_ignored_outside_language_lines():
     text = "Jo Lee\nSUMMARY\nWorked for a German bank on English-language NLP.\n"
     assert extract_profile(text, reference_date=REFERENCE).languages == ()
+
+
+def test_contacts_name_drops_post_nominal_letters():
+    profile = extract_profile(
+        "Jane Q Doe, PMP, MBA  Berlin  +49 30 1234567\nExperience\n", reference_date=REFERENCE
+    )
+    assert profile.contacts.name == "Jane Q Doe"
+
+
+def test_education_school_leaving_certificates_only_without_a_degree():
+    with_degree = "Education\nB.Tech in Computer Science, 2016\nClass XII, CBSE, 2012\nSSC, 2010\n"
+    degrees = [e.degree for e in extract_profile(with_degree, reference_date=REFERENCE).education]
+    assert degrees == ["B.Tech in Computer Science"]
+
+    school_only = "Education\nHigh School Diploma, 2012\n"
+    entries = extract_profile(school_only, reference_date=REFERENCE).education
+    assert [(e.level, e.degree) for e in entries] == [(DegreeLevel.OTHER, "High School Diploma")]
+
+
+def test_education_degree_takes_the_field_after_a_dash():
+    text = "Education\nBachelor of Science - Computer Science\nStanford University\n"
+    (entry,) = extract_profile(text, reference_date=REFERENCE).education
+    assert entry.level is DegreeLevel.BACHELOR
+    assert entry.degree == "Bachelor of Science - Computer Science"
+    assert entry.institution == "Stanford University"
