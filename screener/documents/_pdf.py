@@ -28,6 +28,7 @@ from pypdf.errors import (
     PdfReadError,
     PyPdfError,
 )
+from pypdf.generic import TextStringObject
 
 from screener.documents._assemble import PageContent, assemble_document
 from screener.documents._model import DocumentKind, HiddenReason, HiddenText, ParsedDocument
@@ -219,6 +220,8 @@ class _PageTracer:
             corners = [_apply(self.ctm, x, y) for x in (0, 1) for y in (0, 1)]
             self.painted.append(_Painted(_bounding_box(corners), None))
         elif operator in (b"Tj", b"TJ", b"'", b'"'):
+            if operator == b"TJ":
+                _widen_word_gaps(operands)
             self.incoming = (self._verdict(), _shown_length(operands))
 
     def after(self, operator: bytes, operands: list[object], cm: list[float], tm: list[float]):
@@ -317,6 +320,27 @@ def _bounding_box(points: list[tuple[float, float]]) -> _Box:
 
 def _distance(a: _RGB, b: _RGB) -> float:
     return max(abs(a[i] - b[i]) for i in range(3))
+
+
+# A TJ offset (thousandths of an em, negative moves right) at least this wide is a word gap.
+# Kerning stays within ±80 or so; typesetters separate words by 140-350 (justified lines shrink
+# the gap, hence the margin below the usual 200).
+_WORD_GAP = 100.0
+
+
+def _widen_word_gaps(operands: list[object]) -> None:
+    """Put a space before every word-sized gap of a TJ array.
+
+    pypdf emits a space only for offsets wider than the font's own space glyph, which misses the
+    narrower inter-word gaps many templates use (Awesome-CV came out "DevOpsEngineer").
+    """
+    if not operands or not isinstance(operands[0], list):
+        return
+    array = operands[0]
+    for index in range(len(array) - 1, 0, -1):
+        item = array[index]
+        if isinstance(item, int | float) and not isinstance(item, bool) and -item >= _WORD_GAP:
+            array.insert(index, TextStringObject(" "))
 
 
 def _shown_length(operands: list[object]) -> int:

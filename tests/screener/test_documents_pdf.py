@@ -254,3 +254,10 @@ def test_deeply_nested_objects_fail_cleanly() -> None:
     )
     with pytest.raises((CorruptDocument, ResourceLimitExceeded)):
         read_document(raw_pdf(page_tree(page)), "deep.pdf")
+
+
+def test_narrow_word_gaps_in_tj_arrays_become_spaces() -> None:
+    # Awesome-CV separates words by TJ offsets narrower than its fonts' space glyph
+    document = read_document((LAYOUTS / "awesomecv_cv.pdf").read_bytes(), "awesomecv_cv.pdf")
+    assert "DevOps Engineer · Software Architect" in document.text
+    assert "Be the change that you want to see in the world." in document.text
