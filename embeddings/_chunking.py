@@ -1,0 +1,302 @@
+"""Token-aware chunking with exact character offsets.
+
+A CV is never embedded as one string: the model reads at most ``max_seq_length`` tokens and
+one vector for a whole section blurs every skill in it. ``chunk_text`` cuts each segment (the
+caller's sections) into lines and bullets, splits long lines into sentences and, as a last
+resort, into token windows, and merges runs of very short lines ("Python, SQL") of the same
+paragraph into one chunk of at most ``merge_tokens`` tokens.
+
+Guarantees, for every returned chunk:
+
+- ``chunk.text == text[chunk.start:chunk.end]``, with surrounding whitespace and bullet glyphs
+  moved outside the span;
+- ``chunk.token_count`` (special tokens included, measured by the real tokenizer on the chunk's
+  own text) is at most ``max_tokens``; otherwise ``ChunkTooLongError`` — nothing is truncated;
+- chunks never cross segment boundaries and come in text order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from embeddings.errors import ChunkTooLongError
+
+__all__ = ["Chunk", "HFTokenizer", "Segment", "Tokenizer", "chunk_text"]
+
+Segment = tuple[int, int, str]
+"""``(start, end, label)``: a character span of the text, e.g. a CV section."""
+
+# Glyphs that open a bullet point; "-", "*", ">" and "o" only count when followed by a space.
+_BULLET_GLYPHS = "•●○◦▪▫■□►▶➢➤✓✔❖·‣⁃"
+_LEADING_JUNK = re.compile(rf"(?:\s|[{_BULLET_GLYPHS}]|[-–*>o](?=\s))*")
+# A bullet inside a flattened line: "Skills * Python * SQL", "Python • SQL", "… 2. Review …".
+_INLINE_BULLET = re.compile(rf"\s(?:[{_BULLET_GLYPHS}]|\*|\d{{1,2}}[.)](?=\s+[A-Z]))\s")
+_LIST_NUMBER = re.compile(r"\d{1,2}[.)]")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)")
+_ABBREVIATIONS = frozenset(
+    {"e.g.", "i.e.", "etc.", "vs.", "approx.", "incl.", "dr.", "mr.", "mrs.", "ms.", "prof.",
+     "inc.", "ltd.", "co.", "jr.", "sr.", "no.", "fig.", "al.", "st.", "b.sc.", "m.sc.", "ph.d.",
+     "b.s.", "m.s.", "b.a.", "m.a.", "z.b.", "bzw.", "ca."}
+)  # fmt: skip
+
+
+class Tokenizer(Protocol):
+    """What chunking needs from a tokenizer (a fake one suffices for unit tests)."""
+
+    @property
+    def special_tokens(self) -> int:
+        """Tokens the model adds around every text, e.g. 2 for ``[CLS] … [SEP]``."""
+        ...
+
+    def offsets(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of the content tokens of ``text`` (no special tokens)."""
+        ...
+
+
+class HFTokenizer:
+    """Adapts a Hugging Face fast tokenizer (``SentenceTransformer.tokenizer``) to ``Tokenizer``."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self._tokenizer = tokenizer
+        self._special = int(tokenizer.num_special_tokens_to_add(pair=False))
+
+    @property
+    def special_tokens(self) -> int:
+        return self._special
+
+    def offsets(self, text: str) -> list[tuple[int, int]]:
+        encoded = self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        return [(int(a), int(b)) for a, b in encoded["offset_mapping"]]
+
+    def counts(self, texts: Sequence[str]) -> list[int]:
+        """Token counts including special tokens, as the model will see them."""
+        encoded = self._tokenizer(list(texts), add_special_tokens=True)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of text to embed; ``text == source[start:end]``.
+
+    ``token_count`` includes the special tokens, so ``token_count <= max_seq_length``.
+    """
+
+    text: str
+    start: int
+    end: int
+    label: str
+    token_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    start: int
+    end: int
+    content_tokens: int
+    paragraph_start: bool  # a blank line precedes it: never merge across
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    match = _LEADING_JUNK.match(text, start, end)
+    if match is not None:
+        start = match.end()
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
+    """Stripped, non-empty lines and inline bullets as ``(start, end, after_blank_line)``."""
+    blank_before = False
+    position = start
+    while position < end:
+        newline = text.find("\n", position, end)
+        line_end = end if newline == -1 else newline
+        cuts = [position]
+        cuts += [m.start() + 1 for m in _INLINE_BULLET.finditer(text, position, line_end)]
+        cuts.append(line_end)
+        emitted = False
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            s, e = _strip(text, a, b)
+            if e > s:
+                yield s, e, blank_before and not emitted
+                emitted = True
+        blank_before = not emitted
+        position = line_end + 1
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    sentence_start = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        last_word = text[sentence_start : match.start()].rsplit(None, 1)[-1].lower()
+        if last_word in _ABBREVIATIONS or _LIST_NUMBER.fullmatch(last_word):
+            continue
+        spans.append((sentence_start, match.start()))
+        sentence_start = match.end()
+    spans.append((sentence_start, end))
+    return [span for span in (_strip(text, a, b) for a, b in spans) if span[1] > span[0]]
+
+
+def _token_windows(
+    text: str, start: int, end: int, limit: int, tokenizer: Tokenizer
+) -> Iterator[tuple[int, int, int]]:
+    """Cut a span into windows of at most ``limit`` content tokens, preferring word starts."""
+    offsets = tokenizer.offsets(text[start:end])
+    i = 0
+    while i < len(offsets):
+        j = min(i + limit, len(offsets))
+        if j < len(offsets):
+            # Back off to a token that starts a word, so no word is cut in two.
+            for k in range(j, i + max(1, limit // 2), -1):
+                if offsets[k][0] > 0 and text[start + offsets[k][0] - 1].isspace():
+                    j = k
+                    break
+        while True:
+            a, b = start + offsets[i][0], start + offsets[j - 1][1]
+            # Re-tokenising a cut can differ from the slice of the whole (word pieces).
+            count = len(tokenizer.offsets(text[a:b]))
+            if count <= limit or j - i == 1:
+                break
+            j = max(i + 1, j - (count - limit))
+        stripped = _strip(text, a, b)
+        if stripped != (a, b):
+            a, b = stripped
+            count = len(tokenizer.offsets(text[a:b])) if b > a else 0
+        if count:
+            yield a, b, count
+        i = j
+
+
+def _pieces(
+    text: str, start: int, end: int, limit: int, merge_tokens: int, tokenizer: Tokenizer
+) -> Iterator[_Piece]:
+    for line_start, line_end, blank_before in _lines(text, start, end):
+        count = len(tokenizer.offsets(text[line_start:line_end]))
+        if count == 0:
+            continue
+        if count <= merge_tokens:
+            yield _Piece(line_start, line_end, count, blank_before)
+            continue
+        first = blank_before
+        for s, e in _sentences(text, line_start, line_end):
+            sentence_count = len(tokenizer.offsets(text[s:e]))
+            if sentence_count == 0:
+                continue
+            if sentence_count <= limit:
+                yield _Piece(s, e, sentence_count, first)
+                first = False
+                continue
+            for ws, we, window_count in _token_windows(text, s, e, limit, tokenizer):
+                yield _Piece(ws, we, window_count, first)
+                first = False
+
+
+def _validated_segments(text: str, segments: Sequence[Segment] | None) -> list[Segment]:
+    if segments is None:
+        return [(0, len(text), "")]
+    ordered = sorted(segments, key=lambda segment: (segment[0], segment[1]))
+    previous_end = 0
+    for start, end, label in ordered:
+        if not 0 <= start <= end <= len(text):
+            raise ValueError(
+                f"Segment {label!r} ({start}, {end}) lies outside the text (0, {len(text)})."
+            )
+        if start < previous_end:
+            raise ValueError(f"Segment {label!r} ({start}, {end}) overlaps the previous segment.")
+        previous_end = end
+    return ordered
+
+
+def chunk_text(
+    text: str,
+    segments: Sequence[Segment] | None = None,
+    *,
+    tokenizer: Tokenizer,
+    max_tokens: int = 256,
+    merge_tokens: int = 64,
+    fragment_tokens: int = 16,
+) -> list[Chunk]:
+    """Cut ``text`` into chunks the model reads whole, with exact character offsets.
+
+    Args:
+        text: the source text.
+        segments: ``(start, end, label)`` spans to chunk (e.g. sections); chunks never cross
+            them and carry their label. Text outside every segment is not chunked (the caller
+            decides what is embedded, e.g. after redacting personal data). ``None``: the whole
+            text as one segment labelled ``""``. Segments must not overlap.
+        tokenizer: the model's tokenizer (``EmbeddingModel.tokenizer``) or a test double.
+        max_tokens: the model's max sequence length, special tokens included.
+        merge_tokens: lines longer than this (content tokens) are split into sentences;
+            merged fragments stay within it. Clipped to what ``max_tokens`` allows.
+        fragment_tokens: a line or sentence of at most this many content tokens is a fragment
+            ("Python, SQL"); consecutive fragments of one paragraph are merged up to
+            ``merge_tokens``, so they do not each become a vector. Longer pieces stay alone,
+            which keeps evidence precise.
+
+    Returns:
+        Chunks in text order.
+
+    Raises:
+        ValueError: a segment is out of range or overlaps another; budgets are inconsistent.
+        ChunkTooLongError: a chunk would exceed ``max_tokens`` (never expected: it guards the
+            guarantee that nothing is truncated).
+    """
+    limit = max_tokens - tokenizer.special_tokens
+    if limit < 1:
+        raise ValueError(f"max_tokens={max_tokens} leaves no room beside the special tokens.")
+    if merge_tokens < 1 or fragment_tokens < 0:
+        raise ValueError(
+            f"merge_tokens must be ≥ 1 and fragment_tokens ≥ 0, got {merge_tokens}, "
+            f"{fragment_tokens}."
+        )
+    merge_tokens = min(merge_tokens, limit)
+    chunks: list[Chunk] = []
+    for seg_start, seg_end, label in _validated_segments(text, segments):
+        pieces = _pieces(text, seg_start, seg_end, limit, merge_tokens, tokenizer)
+        merged = _merge(text, pieces, merge_tokens, fragment_tokens, tokenizer)
+        for start, end, content_tokens in merged:
+            if content_tokens > limit:
+                raise ChunkTooLongError(
+                    f"Chunk at characters {start}–{end} has "
+                    f"{content_tokens + tokenizer.special_tokens} tokens, more than the model's "
+                    f"{max_tokens}; it would be truncated."
+                )
+            chunks.append(
+                Chunk(text[start:end], start, end, label, content_tokens + tokenizer.special_tokens)
+            )
+    return chunks
+
+
+def _merge(
+    text: str,
+    pieces: Iterable[_Piece],
+    merge_tokens: int,
+    fragment_tokens: int,
+    tokenizer: Tokenizer,
+) -> Iterator[tuple[int, int, int]]:
+    """Greedily join consecutive fragments of one paragraph while within ``merge_tokens``."""
+    group_start = group_end = group_tokens = -1
+    group_is_fragments = False
+    for piece in pieces:
+        is_fragment = piece.content_tokens <= fragment_tokens
+        if (
+            group_start >= 0
+            and group_is_fragments
+            and is_fragment
+            and not piece.paragraph_start
+            and group_tokens + piece.content_tokens <= merge_tokens
+        ):
+            merged = len(tokenizer.offsets(text[group_start : piece.end]))
+            if merged <= merge_tokens:
+                group_end, group_tokens = piece.end, merged
+                continue
+        if group_start >= 0:
+            yield group_start, group_end, group_tokens
+        group_start, group_end, group_tokens = piece.start, piece.end, piece.content_tokens
+        group_is_fragments = is_fragment
+    if group_start >= 0:
+        yield group_start, group_end, group_tokens

@@ -1,0 +1,116 @@
+"""The real pinned model: semantics, normalisation, caching, refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import (
+    ChunkTooLongError,
+    EmbeddingCache,
+    EmbeddingModel,
+    ModelNotReadyError,
+    Precision,
+    resolve_precision,
+)
+
+
+def test_encode_ranks_paraphrase_above_unrelated_skill(embedding_model: EmbeddingModel) -> None:
+    claim, lora, kubernetes = embedding_model.encode(
+        [
+            "fine-tuned Llama with low-rank adapters",
+            "PEFT LoRA parameter-efficient fine-tuning",
+            "Kubernetes cluster administration",
+        ]
+    )
+    assert float(claim @ lora) > float(claim @ kubernetes) + 0.2
+
+
+def test_encode_returns_unit_float32_rows_in_input_order(embedding_model: EmbeddingModel) -> None:
+    texts = ["PyTorch", "Ich habe Modelle mit PyTorch trainiert.", "", "Ran a bakery", "PyTorch"]
+    vectors = embedding_model.encode(texts)
+    assert vectors.dtype == np.float32 and vectors.shape == (5, 384)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(vectors[0], vectors[4])
+    assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[3])
+    assert embedding_model.encode([]).shape == (0, 384)
+
+
+def test_encode_reuses_cached_vectors_without_running_model(
+    embedding_model: EmbeddingModel,
+) -> None:
+    texts = [
+        "Deployed a retrieval-augmented generation service on AWS SageMaker (cache test).",
+        "Built feature pipelines in Spark and Airflow (cache test).",
+    ]
+    before = embedding_model.texts_encoded
+    first = embedding_model.encode(texts)
+    assert embedding_model.texts_encoded == before + 2
+    again = embedding_model.encode([texts[1], texts[0], texts[1]])
+    assert embedding_model.texts_encoded == before + 2
+    np.testing.assert_array_equal(again, first[[1, 0, 1]])
+
+
+def test_cache_file_serves_vectors_after_restart(tmp_path: Path) -> None:
+    path = tmp_path / "vectors.sqlite"
+    writer = EmbeddingCache(path=path)
+    vectors = np.eye(3, 384, dtype=np.float32)
+    writer.put_many("model-a/fp32", ["a", "b", "c"], vectors)
+    writer.close()
+    reader = EmbeddingCache(path=path, max_items=2)
+    found = reader.get_many("model-a/fp32", ["c", "a", "missing"])
+    np.testing.assert_array_equal(found[0], vectors[2])
+    np.testing.assert_array_equal(found[1], vectors[0])
+    assert found[2] is None
+    assert reader.get_many("model-b/fp32", ["a"]) == [None]
+    assert reader.discard("model-a/fp32", ["a", "b", "missing"]) == 2
+    assert reader.get_many("model-a/fp32", ["a", "b"]) == [None, None]
+    assert len(sqlite_keys(path)) == 1
+
+
+def sqlite_keys(path: Path) -> list[bytes]:
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        return [row[0] for row in connection.execute("SELECT key FROM vectors")]
+
+
+def test_encode_refuses_text_longer_than_model_reads(embedding_model: EmbeddingModel) -> None:
+    with pytest.raises(ChunkTooLongError, match="chunk_text"):
+        embedding_model.encode(["gradient " * 300])
+
+
+def test_encode_refuses_before_warm_up() -> None:
+    model = EmbeddingModel()
+    with pytest.raises(ModelNotReadyError, match="warm_up"):
+        model.encode(["anything"])
+
+
+def test_init_refuses_unknown_precision_naming_options() -> None:
+    with pytest.raises(ValueError, match="'auto', 'fp32', 'bf16'"):
+        EmbeddingModel(precision="fp16")
+
+
+@pytest.mark.parametrize(
+    ("requested", "native", "expected"),
+    [
+        (Precision.AUTO, True, Precision.BF16),
+        (Precision.AUTO, False, Precision.FP32),
+        (Precision.BF16, False, Precision.FP32),
+        (Precision.BF16, True, Precision.BF16),
+        (Precision.FP32, True, Precision.FP32),
+    ],
+)
+def test_resolve_precision_uses_bf16_only_when_native(
+    requested: Precision, native: bool, expected: Precision
+) -> None:
+    assert resolve_precision(requested, device_type="cpu", bf16_native=native) is expected
+
+
+def test_model_reports_pinned_facts(embedding_model: EmbeddingModel) -> None:
+    assert embedding_model.dimension == 384
+    assert embedding_model.max_seq_length == 256
+    assert embedding_model.precision is Precision.FP32
+    assert embedding_model.cache_namespace == f"{embedding_model.model_hash}/fp32"
