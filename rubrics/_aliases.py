@@ -1,0 +1,150 @@
+"""Whole-word alias matching with per-alias case rules.
+
+An alias is found only as a whole token sequence: ``R`` is not found in "React", ``Go`` not in
+"Google", ``C++`` not in "C+++", ``.NET`` not in "ASP.NET". Spaces inside an alias match any run of
+spaces or hyphens and a hyphen matches a hyphen, a space or nothing ("fine-tuning" finds "fine
+tuning" and "finetuning"). Three match modes:
+
+- ``any_case``   case-insensitive (distinctive names: ``PyTorch``, ``Kubernetes``);
+- ``exact_case`` case-sensitive, for names whose lower-case form is an ordinary word
+                 (``Spark`` vs "spark", ``Helm`` vs "helm", ``LoRA`` vs "Lora");
+- ``in_list``    case-sensitive and only inside a list (commas, slashes, bullets, line ends,
+                 "and"/"or") or before "programming"/"language": ``R``, ``C``, ``Go``.
+
+Overlapping hits resolve to the longest one ("Apache Spark" over "Spark").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["Alias", "AliasMatcher", "MatchMode", "Mention"]
+
+
+class MatchMode(StrEnum):
+    """How strictly an alias is matched; see the module docstring."""
+
+    ANY_CASE = "any_case"
+    EXACT_CASE = "exact_case"
+    IN_LIST = "in_list"
+
+
+class Alias(BaseModel):
+    """One spelling of a skill and how to match it. In YAML a plain string is ``any_case``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str = Field(min_length=1, max_length=80)
+    match: MatchMode = MatchMode.ANY_CASE
+
+    @field_validator("text")
+    @classmethod
+    def _stripped_one_line(cls, value: str) -> str:
+        if value != value.strip() or "\n" in value:
+            raise ValueError("alias must be one line without surrounding spaces")
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One alias hit in a text: ``text[start:end]`` is what was found, ``key`` whose alias it is."""
+
+    key: str
+    alias: str
+    start: int
+    end: int
+    text: str
+
+
+# A hit may not continue a word or a symbol-bearing name on either side. "." counts as part of a
+# name only when a word character follows it ("Node.js", "ASP.NET"), not at the end of a sentence.
+_BEFORE = r"(?<![\w@#+])(?<!\w\.)"
+_AFTER = r"(?![\w+#])(?!\.\w)"
+
+_LIST_LEFT = re.compile(
+    r"(?:^|[,/;:|(&•·*\n]|\b(?:and|or|und|oder|ve|veya|as|such as|e\.g\.)|\s-)\s*$"
+)
+_LIST_RIGHT = re.compile(
+    r"^\s*(?:$|[,/;|()\n]|&\s|-\s|\.(?:\s|$)|(?:and|or|und|oder|ve|veya|etc)\b)"
+)
+_LANGUAGE_WORD = re.compile(r"^[\s(-]*(?:programming|language|lang\b|scripts?\b|scripting|Studio)")
+_COPYRIGHT = re.compile(r"^\)\s*\d")
+
+
+def _alias_pattern(text: str) -> str:
+    parts: list[str] = []
+    for char in text:
+        if char == " ":
+            parts.append(r"[\s\-]+")
+        elif char == "-":
+            parts.append(r"[\s\-]?")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def _in_list_context(text: str, start: int, end: int) -> bool:
+    right = text[end : end + 40]
+    if _LANGUAGE_WORD.match(right):
+        return True
+    if _COPYRIGHT.match(right):  # "(C) 2019"
+        return False
+    left = text[max(0, start - 40) : start]
+    return bool(_LIST_LEFT.search(left)) and bool(_LIST_RIGHT.match(right))
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    key: str
+    alias: str
+    mode: MatchMode
+    regex: re.Pattern[str]
+    probe: str  # lower-cased text that must occur for the regex to have a chance
+
+
+class AliasMatcher:
+    """Finds alias mentions in text. Build once per term set; ``find`` is pure and thread-safe.
+
+    Args:
+        terms: ``(key, alias)`` pairs; the key is returned with each mention (a skill id).
+    """
+
+    def __init__(self, terms: Iterable[tuple[str, Alias]]) -> None:
+        compiled: list[_Term] = []
+        seen: set[tuple[str, str, MatchMode]] = set()
+        for key, alias in terms:
+            marker = (key, alias.text, alias.match)
+            if marker in seen:
+                continue
+            seen.add(marker)
+            flags = re.IGNORECASE if alias.match is MatchMode.ANY_CASE else 0
+            regex = re.compile(_BEFORE + _alias_pattern(alias.text) + _AFTER, flags)
+            probe = re.split(r"[\s\-]", alias.text.lower(), maxsplit=1)[0]
+            compiled.append(_Term(key, alias.text, alias.match, regex, probe))
+        self._terms = tuple(compiled)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def find(self, text: str) -> list[Mention]:
+        """All non-overlapping mentions in ``text``, in text order (longest hit wins overlaps)."""
+        lowered = text.lower()
+        hits: list[Mention] = []
+        for term in self._terms:
+            if term.probe not in lowered:
+                continue
+            for match in term.regex.finditer(text):
+                start, end = match.span()
+                if term.mode is MatchMode.IN_LIST and not _in_list_context(text, start, end):
+                    continue
+                hits.append(Mention(term.key, term.alias, start, end, match.group()))
+        chosen: list[Mention] = []
+        for hit in sorted(hits, key=lambda m: (-(m.end - m.start), m.start, m.key)):
+            if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
+                chosen.append(hit)
+        return sorted(chosen, key=lambda m: (m.start, m.key))

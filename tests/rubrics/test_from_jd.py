@@ -1,0 +1,209 @@
+"""Custom roles from job descriptions: skills, required/plus, closest seed role, saving."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from rubrics import (
+    JobDescriptionError,
+    Market,
+    RoleSet,
+    analyse_job_description,
+    load_role_file,
+    load_roles,
+    role_from_job_description,
+    save_role,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VACANCIES = (
+    REPO_ROOT / ".." / "shared" / "data" / "vanetik-vacancy-resume-matching" / "5_vacancies.csv"
+)
+
+LLM_JD = """Senior LLM Engineer
+
+About us
+We build document assistants for insurers.
+
+Requirements:
+- 3+ years of Python and PyTorch
+- Experience with LangChain or LlamaIndex and a vector database (Pinecone, pgvector)
+- You have fine-tuned models with LoRA or QLoRA
+- Solid SQL
+
+Nice to have:
+- Kubernetes and Terraform
+- Experience with vLLM
+Docker is a plus; Go, R or C++ are optional.
+
+What we offer
+Remote work, learning budget.
+"""
+
+
+@pytest.fixture(scope="module")
+def roles() -> RoleSet:
+    return load_roles()
+
+
+def _vacancy(vacancy_id: str) -> str:
+    if not VACANCIES.exists():
+        pytest.skip(f"shared data not present: {VACANCIES}")
+    with VACANCIES.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["id"] == vacancy_id:
+                return row["job_title"] + "\n" + row["job_description"]
+    raise AssertionError(f"vacancy {vacancy_id} not in {VACANCIES}")
+
+
+def test_from_jd_finds_verified_skills_in_real_vacancy(roles: RoleSet) -> None:
+    # Vacancy 207 (Backend Software Developer), read by hand: "Minimum Required Skills: LAMP,
+    # Drupal, ElasticSearch, REST APIs, Python, Go, AWS ...", "Must have" SQL for PostgreSQL,
+    # RabbitMQ, Redis, TDD, CI; "Nice To Haves - Docker ... HTML, CSS, JavaScript".
+    analysis = analyse_job_description(_vacancy("207"), roles=roles)
+    required = {s.skill_id for s in analysis.required}
+    plus = {s.skill_id for s in analysis.plus}
+    assert analysis.title == "Backend Software Developer"
+    assert {
+        "python",
+        "go-language",
+        "php",
+        "sql",
+        "rest-apis",
+        "drupal",
+        "semantic-search",
+        "cloud-ml-platforms",
+        "rabbitmq",
+        "redis",
+        "ci-cd",
+        "microservices",
+    } <= required
+    assert plus == {"docker", "html", "css", "javascript"}
+
+
+def test_from_jd_reads_optional_section_of_real_vacancy(roles: RoleSet) -> None:
+    # Vacancy 37: C, C++ and Go-free language list; "Additional Experience (Not Required): ...
+    # MySQL or PostgreSQL" makes SQL a plus.
+    analysis = analyse_job_description(_vacancy("37"), roles=roles)
+    required = {s.skill_id for s in analysis.required}
+    assert {"python", "perl", "php", "c-language", "cpp", "java", "ruby", "linux"} <= required
+    assert "go-language" not in required
+    assert [s.skill_id for s in analysis.plus] == ["sql"]
+
+
+def test_from_jd_splits_required_and_plus_on_written_jd(roles: RoleSet) -> None:
+    analysis = analyse_job_description(LLM_JD, roles=roles)
+    assert {s.skill_id for s in analysis.required} == {
+        "transformers",  # "LLM" in the title
+        "python",
+        "deep-learning-frameworks",
+        "langchain",
+        "vector-databases",
+        "peft-lora",
+        "sql",
+    }
+    assert {s.skill_id for s in analysis.plus} == {
+        "kubernetes",
+        "infrastructure-as-code",
+        "inference-optimization",
+        "docker",
+        "go-language",
+        "r",
+        "cpp",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "required", "plus"),
+    [
+        (
+            "Data Scientist (m/w/d)\nIhr Profil:\n- Sehr gute Kenntnisse in Python und SQL\n"
+            "Wünschenswert:\n- Tableau oder Power BI\n",
+            {"python", "sql"},
+            {"visualization"},
+        ),
+        (
+            "Makine Öğrenmesi Mühendisi\nAranan nitelikler:\n- Python ve PyTorch deneyimi\n"
+            "Tercih sebebi:\n- Kubernetes, MLflow\n",
+            {"python", "deep-learning-frameworks"},
+            {"kubernetes", "mlflow"},
+        ),
+        (
+            "Skills required for the position: Python, Java; C++ is optional.",
+            {"python", "java"},
+            {"cpp"},
+        ),
+        ("Must have Python, and Kubernetes is a plus.", {"python"}, {"kubernetes"}),
+        (
+            "Docker and Kubernetes are a plus. Python experience.",
+            {"python"},
+            {"docker", "kubernetes"},
+        ),
+    ],
+)
+def test_from_jd_reads_cues_in_sentences_and_languages(
+    roles: RoleSet, text: str, required: set[str], plus: set[str]
+) -> None:
+    analysis = analyse_job_description(text, roles=roles)
+    assert {s.skill_id for s in analysis.required} == required
+    assert {s.skill_id for s in analysis.plus} == plus
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (LLM_JD, "llm-genai-engineer"),
+        ("Requirements: Python, SQL, A/B testing, causal inference, Tableau", "data-scientist"),
+        (
+            "We need OpenCV, YOLOv8 and TensorRT on Jetson; point clouds a plus",
+            "computer-vision-engineer",
+        ),
+        ("Requirements: spaCy, named entity recognition, SentencePiece, BERT", "nlp-engineer"),
+        ("Kubernetes, MLflow, Weights & Biases, Feast and GitHub Actions", "mlops-engineer"),
+        ("Production ML: PyTorch models served with Triton, features in Feast", "ml-engineer"),
+    ],
+)
+def test_from_jd_picks_expected_closest_seed_role(roles: RoleSet, text: str, expected: str) -> None:
+    assert analyse_job_description(text, roles=roles).closest_role_id == expected
+
+
+def test_role_from_jd_takes_weights_and_band_from_closest_role(roles: RoleSet) -> None:
+    role = role_from_job_description(LLM_JD, role_id="acme-llm", name=None, roles=roles)
+    seed = roles.get("llm-genai-engineer")
+    assert role.based_on == seed.id
+    assert role.name == "Senior LLM Engineer"
+    assert role.dimension_weights == seed.dimension_weights
+    assert role.salary_band(Market.TR) == seed.salary_band(Market.TR)
+    weights = {s.id: (s.required, s.weight) for s in role.skills}
+    assert weights["peft-lora"] == (True, 1.0)
+    assert weights["docker"] == (False, 0.5)
+    assert role.skill("peft-lora").aliases == seed.skill("peft-lora").aliases
+
+
+def test_role_from_jd_saves_yaml_that_loads_back(roles: RoleSet, tmp_path: Path) -> None:
+    role = role_from_job_description(LLM_JD, role_id="acme-llm", name="Acme LLM", roles=roles)
+    path = save_role(role, tmp_path)
+    reloaded = load_role_file(path)
+    assert reloaded == role
+    assert reloaded.version == role.version
+    assert reloaded.name == "Acme LLM"
+
+
+def test_role_from_jd_without_known_skills_raises(roles: RoleSet) -> None:
+    with pytest.raises(JobDescriptionError, match="no known skill"):
+        role_from_job_description(
+            "Product Manager\nOwn the roadmap and talk to customers.", role_id="pm", roles=roles
+        )
+
+
+def test_role_from_jd_with_bad_id_raises(roles: RoleSet) -> None:
+    with pytest.raises(JobDescriptionError, match="cannot build role 'Bad Id'"):
+        role_from_job_description(LLM_JD, role_id="Bad Id", roles=roles)
+
+
+def test_empty_jd_raises(roles: RoleSet) -> None:
+    with pytest.raises(JobDescriptionError, match="empty"):
+        analyse_job_description("  \n", roles=roles)
