@@ -45,6 +45,70 @@ def _parse_command(args: argparse.Namespace) -> int:
     return 1 if failures and failures == len(args.files) else 0
 
 
+def _roles_command(args: argparse.Namespace) -> int:
+    import rubrics
+
+    roles = rubrics.load_roles()
+    if args.json:
+        payload = {
+            "version": roles.version,
+            "roles": [
+                role.model_dump(mode="json")
+                | {
+                    "version": role.version,
+                    "salary_bands": {
+                        market.value: band.model_dump(mode="json")
+                        for market, band in role.salary_bands().items()
+                    },
+                }
+                for role in roles
+            ],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    for role in roles:
+        bands = ", ".join(
+            f"{market.value.upper()} {band.min // 1000}-{band.max // 1000}K"
+            for market, band in role.salary_bands().items()
+        )
+        required = ", ".join(skill.name for skill in role.required_skills)
+        print(f"{role.id:26} {role.name} (EUR {bands})\n{'':26} key skills: {required}")
+    return 0
+
+
+def _role_from_jd_command(args: argparse.Namespace) -> int:
+    import rubrics
+    from screener.documents import read_document
+    from screener.errors import DocumentError
+
+    try:
+        text = read_document(Path(args.file).read_bytes(), Path(args.file).name).text
+        roles = rubrics.load_roles()
+        analysis = rubrics.analyse_job_description(text, roles=roles)
+        role = rubrics.role_from_job_description(
+            text, role_id=args.id, name=args.name, roles=roles, analysis=analysis
+        )
+    except (OSError, DocumentError, rubrics.RubricError) as error:
+        print(f"screener: {args.file}: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"# closest seed role: {analysis.closest_role_id} ({analysis.closest_reason})",
+        file=sys.stderr,
+    )
+    for skill in analysis.skills:
+        print(f"#   {skill.requirement.value:8} {skill.name}: {skill.reason}", file=sys.stderr)
+    if args.out:
+        try:
+            path = rubrics.save_role(role, Path(args.out), overwrite=args.overwrite)
+        except FileExistsError as error:
+            print(f"screener: {error} (use --overwrite)", file=sys.stderr)
+            return 2
+        print(f"saved {path} for review", file=sys.stderr)
+    else:
+        print(rubrics.role_to_yaml(role))
+    return 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="screener", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +126,22 @@ def _build_parser() -> argparse.ArgumentParser:
         help="date that 'present'/'heute'/'halen' resolve to (YYYY-MM-DD; default today)",
     )
     parse.set_defaults(handler=_parse_command)
+
+    roles = commands.add_parser("roles", help="List the roles, their key skills and salary bands.")
+    roles.add_argument("--json", action="store_true")
+    roles.set_defaults(handler=_roles_command)
+
+    role = commands.add_parser("role", help="Work with custom roles.")
+    role_commands = role.add_subparsers(dest="role_command", required=True)
+    from_jd = role_commands.add_parser(
+        "from-jd", help="Draft a role from a job description (text, PDF or DOCX) for review."
+    )
+    from_jd.add_argument("file", metavar="FILE")
+    from_jd.add_argument("--id", required=True, help="id of the new role, e.g. acme-ml-platform")
+    from_jd.add_argument("--name", default=None, help="display name (default: the JD title)")
+    from_jd.add_argument("--out", default=None, help="save the YAML into this folder")
+    from_jd.add_argument("--overwrite", action="store_true")
+    from_jd.set_defaults(handler=_role_from_jd_command)
     return parser
 
 

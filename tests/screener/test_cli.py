@@ -95,3 +95,71 @@ def test_parse_exits_non_zero_when_every_file_fails(tmp_path: Path) -> None:
     result = _run_parse(junk)
     assert result.returncode == 1
     assert json.loads(result.stdout)["error"]["type"] == "CorruptDocument"
+
+
+def test_roles_json_lists_the_six_roles_with_market_bands() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "screener.cli", "roles", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    roles = {role["id"]: role for role in json.loads(result.stdout)["roles"]}
+    assert set(roles) == {
+        "ml-engineer",
+        "llm-genai-engineer",
+        "data-scientist",
+        "computer-vision-engineer",
+        "nlp-engineer",
+        "mlops-engineer",
+    }
+    bands = roles["ml-engineer"]["salary_bands"]
+    assert (bands["de"]["min"], bands["de"]["max"]) == (85_000, 130_000)
+    assert (bands["us"]["min"], bands["us"]["max"]) == (110_500, 208_000)
+
+
+def test_role_from_jd_drafts_a_reviewable_role(tmp_path: Path) -> None:
+    jd = tmp_path / "jd.txt"
+    jd.write_text(
+        "Senior LLM Engineer\n"
+        "Requirements:\n- Fine-tuning with LoRA or QLoRA\n- RAG pipelines with a vector database\n"
+        "- Python and PyTorch\nNice to have:\n- Kubernetes\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "screener.cli",
+            "role",
+            "from-jd",
+            str(jd),
+            "--id",
+            "acme-llm",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "closest seed role: llm-genai-engineer" in result.stderr
+    saved = (tmp_path / "acme-llm.yaml").read_text(encoding="utf-8")
+    assert "id: acme-llm" in saved
+
+
+def test_role_from_jd_reports_an_unreadable_file(tmp_path: Path) -> None:
+    bad = tmp_path / "jd.pdf"
+    bad.write_bytes(b"%PDF-1.4\n" + b"\x00" * 32)
+    result = subprocess.run(
+        [sys.executable, "-m", "screener.cli", "role", "from-jd", str(bad), "--id", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "jd.pdf" in result.stderr
