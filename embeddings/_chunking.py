@@ -68,12 +68,15 @@ class HFTokenizer:
         return self._special
 
     def offsets(self, text: str) -> list[tuple[int, int]]:
-        encoded = self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        # verbose=False: long texts are tokenised here on purpose, to be cut below the limit.
+        encoded = self._tokenizer(
+            text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+        )
         return [(int(a), int(b)) for a, b in encoded["offset_mapping"]]
 
     def counts(self, texts: Sequence[str]) -> list[int]:
         """Token counts including special tokens, as the model will see them."""
-        encoded = self._tokenizer(list(texts), add_special_tokens=True)
+        encoded = self._tokenizer(list(texts), add_special_tokens=True, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
 
