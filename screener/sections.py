@@ -156,6 +156,7 @@ _HEADINGS: dict[SectionKind, tuple[str, ...]] = {
         "education and certification",
         "degrees",
         "academic credentials",
+        "education and courses",
         "scholastic profile",
         "academic details",
         # de
@@ -214,6 +215,9 @@ _HEADINGS: dict[SectionKind, tuple[str, ...]] = {
         "skills & abilities",
         "additional skills",
         "interests and skills",
+        "tools and tech",
+        "tech and tools",
+        "skills and tools",
         # de
         "kenntnisse",
         "fachkenntnisse",
@@ -366,8 +370,23 @@ _MAX_HEADING_CHARS = 60
 _LINE = re.compile(r"[^\n\f]*")
 
 
+_LETTER_SPACED = re.compile(r"\S(?: {1,3}\S)+")
+
+
+def _collapse_letter_spacing(line: str) -> str:
+    """ "W O R K  E X P E R I E N C E" → "WORK EXPERIENCE" (designer templates space headings)."""
+    stripped = line.strip()
+    if not _LETTER_SPACED.fullmatch(stripped) or len(stripped.replace(" ", "")) < 3:
+        return line
+    words = re.split(r"\s{2,}|\t", stripped)
+    if not all(len(token) == 1 for word in words for token in word.split(" ")):
+        return line
+    return " ".join(word.replace(" ", "") for word in words)
+
+
 def normalise_heading(line: str) -> str:
     """Lower-case, fold accents and Turkish letters, keep letters and single spaces."""
+    line = _collapse_letter_spacing(line)
     folded = line.replace("İ", "i").replace("ı", "i").lower()
     folded = folded.replace("&", " and ").replace("ß", "ss")
     folded = unicodedata.normalize("NFKD", folded)
@@ -378,7 +397,7 @@ def normalise_heading(line: str) -> str:
 
 def _heading_kind(line: str) -> SectionKind | None:
     stripped = line.strip().strip("•·-–—:|#*▪■►").strip()
-    if not stripped or len(stripped) > _MAX_HEADING_CHARS:
+    if not stripped or len(stripped.replace(" ", "")) > _MAX_HEADING_CHARS:
         return None
     if stripped[-1] in ".,;" or any(ch.isdigit() for ch in stripped):
         return None

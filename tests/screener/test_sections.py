@@ -100,3 +100,10 @@ def test_two_column_template_sections_keep_their_own_lines() -> None:
     assert "Java" in sections[SectionKind.SKILLS]
     assert "FACEBOOK" in sections[SectionKind.EXPERIENCE]
     assert "CORNELL UNIVERSITY" in sections[SectionKind.EDUCATION]
+
+
+def test_letter_spaced_designer_headings_are_detected() -> None:
+    text = "LISA\nW O R K  E X P E R I E N C E\nAnalyst\nE D U C A T I O N & C O U R S E S\nBSc\n"
+    assert _kinds(text) == [SectionKind.HEADER, SectionKind.EXPERIENCE, SectionKind.EDUCATION]
+    # initials are not a heading
+    assert _kinds("J D\nfoo\n") == [SectionKind.HEADER]
