@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from screener.errors import DocumentError
 from screener.settings import get_settings
 
 __all__ = ["main"]
@@ -109,6 +110,43 @@ def _role_from_jd_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _match_command(args: argparse.Namespace) -> int:
+    import rubrics
+    from embeddings import EmbeddingsError
+    from screener._json import to_jsonable
+    from screener.matching import SkillStatus
+    from screener.parsing import parse_paths
+    from screener.pipeline import ScreeningPipeline
+
+    settings = get_settings()
+    try:
+        pipeline = ScreeningPipeline.create(settings)
+        role = pipeline.roles.get(args.role)
+    except (EmbeddingsError, rubrics.RubricError) as error:
+        print(f"screener: {error}", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    [(_, parsed)] = list(parse_paths([path], settings=settings, reference_date=date.today()))
+    if isinstance(parsed, DocumentError):
+        print(f"screener: {path}: {parsed.kind}: {parsed.message}", file=sys.stderr)
+        return 1
+    result = pipeline.match(pipeline.prepare(parsed), role)
+    if args.json:
+        print(json.dumps({"file": str(path), **to_jsonable(result)}, ensure_ascii=False))
+        return 0
+    print(f"{path}: {role.name}: coverage {result.coverage:.1f}/100")
+    order = {SkillStatus.FOUND: 0, SkillStatus.RELATED: 1, SkillStatus.MISSING: 2}
+    for skill in sorted(result.skills, key=lambda s: (order[s.status], not s.required)):
+        kind = "key " if skill.required else "plus"
+        via = f"{skill.via.value} {skill.similarity:.2f}" if skill.via else ""
+        line = f"  {skill.status.value:8} {kind} {skill.name:32} {via:15}"
+        if skill.evidence is not None:
+            quote = " ".join(skill.evidence.text.split())[:90]
+            line += f' p.{skill.evidence.page} "{quote}"'
+        print(line)
+    return 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="screener", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -126,6 +164,14 @@ def _build_parser() -> argparse.ArgumentParser:
         help="date that 'present'/'heute'/'halen' resolve to (YYYY-MM-DD; default today)",
     )
     parse.set_defaults(handler=_parse_command)
+
+    match = commands.add_parser(
+        "match", help="Match one CV against a role: each skill found, related or missing."
+    )
+    match.add_argument("file", metavar="FILE")
+    match.add_argument("--role", required=True, help="role id (see `screener roles`)")
+    match.add_argument("--json", action="store_true")
+    match.set_defaults(handler=_match_command)
 
     roles = commands.add_parser("roles", help="List the roles, their key skills and salary bands.")
     roles.add_argument("--json", action="store_true")

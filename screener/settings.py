@@ -7,11 +7,13 @@ arguments, so tests can pass their own limits.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DocumentLimits", "Settings", "get_settings"]
+__all__ = ["DocumentLimits", "EmbeddingSettings", "Settings", "get_settings"]
 
 
 class DocumentLimits(BaseSettings):
@@ -38,12 +40,34 @@ class DocumentLimits(BaseSettings):
     ocr_timeout_s: float = Field(60.0, gt=0, description="Bound on OCR of one page.")
 
 
+class EmbeddingSettings(BaseSettings):
+    """The local embedding model and its caches."""
+
+    model_config = SettingsConfigDict(env_prefix="SCREENER_EMBEDDING_", frozen=True)
+
+    lock_path: Path | None = Field(
+        None, description="models.lock; default: the working directory, then the source tree."
+    )
+    device: str = Field("cpu", description="cpu, cuda or cuda:N.")
+    batch_size: int = Field(64, ge=1, description="Chunks per forward pass.")
+    precision: Literal["auto", "fp32", "bf16"] = Field(
+        "auto", description="auto: bf16 where the CPU/GPU runs it natively, else fp32."
+    )
+    cache_path: Path | None = Field(
+        Path("var/embeddings.sqlite"),
+        description="SQLite file of vectors by content hash; unset to keep them in memory only.",
+    )
+    cache_items: int = Field(50_000, ge=0, description="Vectors kept in memory.")
+    index_dir: Path = Field(Path("var/index"), description="Saved FAISS indexes.")
+
+
 class Settings(BaseSettings):
     """Service-wide settings."""
 
     model_config = SettingsConfigDict(env_prefix="SCREENER_", frozen=True)
 
     documents: DocumentLimits = Field(default_factory=DocumentLimits)
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     parse_workers: int = Field(
         0, ge=0, description="Parse worker processes; 0 means one per CPU core."
     )

@@ -1,0 +1,216 @@
+"""Hybrid skill matching: exact alias hits are certain, semantic hits catch paraphrases.
+
+For one CV and one role every skill gets a status:
+
+- **found** — the CV names the skill or an alias (``torch`` → PyTorch), or one of its chunks is
+  at least as close to the skill as the calibrated ``found`` threshold;
+- **related** — the best chunk clears only the lower ``related`` threshold;
+- **missing** — neither.
+
+Coverage (0-100) is the weighted share of the role's skills the CV covers: a found skill counts
+its full weight, a related one ``RELATED_CREDIT`` of it, and key (required) skills weigh what the
+role file gives them (1.0) against 0.3-0.8 for a plus.
+
+The CV side is prepared once (``CVVectors``: personal data blanked, chunked, encoded) and then
+matched against any number of roles; ``assess_role`` is the pure core over arrays.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from embeddings import Chunk, EmbeddingModel, chunk_text
+from rubrics import Mention, Role
+from screener.matching._model import (
+    Evidence,
+    MatchKind,
+    MatchThresholds,
+    RoleMatch,
+    SkillMatch,
+    SkillStatus,
+)
+from screener.matching._skills import SkillVectors
+from screener.sections import Section
+
+__all__ = ["RELATED_CREDIT", "CVVectors", "SkillMatcher", "assess_role", "coverage_score"]
+
+RELATED_CREDIT = 0.5
+_EVIDENCE_CHARS = 220
+
+
+@dataclass(frozen=True, slots=True)
+class CVVectors:
+    """A CV ready for matching: scoring text (personal data blanked), chunks and their vectors."""
+
+    text: str
+    sections: tuple[Section, ...]
+    chunks: tuple[Chunk, ...]
+    vectors: np.ndarray
+    page_at: Callable[[int], int]
+
+    def section_at(self, offset: int) -> str:
+        starts = [s.heading_start for s in self.sections]
+        index = bisect.bisect_right(starts, offset) - 1
+        return self.sections[index].kind.value if index >= 0 else "header"
+
+
+def coverage_score(skills: Sequence[SkillMatch]) -> float:
+    """Weighted share of the role's skills covered, 0-100 (see module docstring)."""
+    total = sum(skill.weight for skill in skills)
+    if total <= 0:
+        return 0.0
+    credit = {SkillStatus.FOUND: 1.0, SkillStatus.RELATED: RELATED_CREDIT, SkillStatus.MISSING: 0.0}
+    covered = sum(skill.weight * credit[skill.status] for skill in skills)
+    return round(100.0 * covered / total, 2)
+
+
+def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The line holding ``text[start:end]``, cut to a quotable length around the hit."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if line_end - line_start > _EVIDENCE_CHARS:
+        half = (_EVIDENCE_CHARS - (end - start)) // 2
+        line_start = max(line_start, start - half)
+        line_end = min(line_end, end + half)
+    while line_start < line_end and text[line_start].isspace():
+        line_start += 1
+    while line_end > line_start and text[line_end - 1].isspace():
+        line_end -= 1
+    return line_start, line_end
+
+
+def _evidence(cv: CVVectors, start: int, end: int) -> Evidence:
+    return Evidence(
+        text=cv.text[start:end],
+        start=start,
+        end=end,
+        section=cv.section_at(start),
+        page=cv.page_at(start),
+    )
+
+
+def assess_role(
+    role: Role,
+    cv: CVVectors,
+    *,
+    mentions: Sequence[Mention],
+    best_chunk: dict[str, tuple[float, int]],
+    thresholds: MatchThresholds,
+) -> RoleMatch:
+    """Status, evidence and coverage for every skill of ``role``.
+
+    Args:
+        role: the role to match.
+        cv: the prepared CV.
+        mentions: alias hits of ``role.matcher`` in ``cv.text``.
+        best_chunk: per skill id, the best chunk cosine and that chunk's index in ``cv.chunks``.
+        thresholds: calibrated cut-offs for semantic hits.
+    """
+    by_skill: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_skill.setdefault(mention.key, []).append(mention)
+
+    results: list[SkillMatch] = []
+    for skill in role.skills:
+        hits = by_skill.get(skill.id, [])
+        score, chunk_index = best_chunk.get(skill.id, (float("-inf"), -1))
+        found_at, related_at = thresholds.for_skill(skill.id)
+        if hits:
+            # Quote the first hit in experience or projects if there is one: that shows use.
+            sections = [cv.section_at(m.start) for m in hits]
+            preferred = next(
+                (m for m, s in zip(hits, sections, strict=True) if s in ("experience", "projects")),
+                hits[0],
+            )
+            start, end = _line_around(cv.text, preferred.start, preferred.end)
+            results.append(
+                SkillMatch(
+                    skill.id, skill.name, skill.required, skill.weight, SkillStatus.FOUND,
+                    MatchKind.ALIAS, 1.0, _evidence(cv, start, end),
+                    tuple(dict.fromkeys(sections)),
+                )
+            )  # fmt: skip
+            continue
+        if chunk_index >= 0 and score >= related_at:
+            chunk = cv.chunks[chunk_index]
+            status = SkillStatus.FOUND if score >= found_at else SkillStatus.RELATED
+            results.append(
+                SkillMatch(
+                    skill.id, skill.name, skill.required, skill.weight, status,
+                    MatchKind.SEMANTIC, round(score, 4), _evidence(cv, chunk.start, chunk.end),
+                )
+            )  # fmt: skip
+            continue
+        results.append(
+            SkillMatch(
+                skill.id, skill.name, skill.required, skill.weight, SkillStatus.MISSING, None,
+                round(score, 4) if chunk_index >= 0 else 0.0, None,
+            )
+        )  # fmt: skip
+    return RoleMatch(
+        role_id=role.id,
+        role_version=role.version,
+        model_hash=thresholds.model_hash,
+        coverage=coverage_score(results),
+        skills=tuple(results),
+    )
+
+
+class SkillMatcher:
+    """The model-bound side of matching: chunk and encode a CV, then assess roles.
+
+    Args:
+        model: the warmed-up embedding model.
+        skill_vectors: vectors of every role skill (``SkillVectors.build``).
+        thresholds: calibrated semantic cut-offs (``load_thresholds``).
+    """
+
+    def __init__(
+        self, model: EmbeddingModel, skill_vectors: SkillVectors, thresholds: MatchThresholds
+    ) -> None:
+        self._model = model
+        self._skills = skill_vectors
+        self._thresholds = thresholds
+
+    @property
+    def model_hash(self) -> str:
+        return self._model.model_hash
+
+    def prepare(
+        self, scoring_text: str, sections: Sequence[Section], *, page_at: Callable[[int], int]
+    ) -> CVVectors:
+        """Chunk the (already redacted) CV text section by section and encode the chunks."""
+        segments = [(s.start, s.end, s.kind.value) for s in sections if s.end > s.start]
+        chunks = chunk_text(
+            scoring_text,
+            segments or None,
+            tokenizer=self._model.tokenizer,
+            max_tokens=self._model.max_seq_length,
+        )
+        vectors = (
+            self._model.encode([c.text for c in chunks])
+            if chunks
+            else np.zeros((0, self._model.dimension), dtype=np.float32)
+        )
+        return CVVectors(scoring_text, tuple(sections), tuple(chunks), vectors, page_at)
+
+    def match(
+        self, cv: CVVectors, role: Role, *, thresholds: MatchThresholds | None = None
+    ) -> RoleMatch:
+        """Assess ``role`` on a prepared CV; ``thresholds`` overrides the calibrated ones."""
+        chosen = thresholds or self._thresholds
+        thresholds = MatchThresholds(
+            chosen.found, chosen.related, chosen.per_skill, self._model.model_hash
+        )
+        return assess_role(
+            role,
+            cv,
+            mentions=role.matcher.find(cv.text),
+            best_chunk=self._skills.best_per_skill(cv.vectors),
+            thresholds=thresholds,
+        )

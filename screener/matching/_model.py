@@ -1,0 +1,72 @@
+"""What the matching stage says about a CV and a role: each skill found, related or missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = ["Evidence", "MatchKind", "MatchThresholds", "RoleMatch", "SkillMatch", "SkillStatus"]
+
+
+class SkillStatus(StrEnum):
+    FOUND = "found"  # an exact alias, or a paraphrase above the calibrated threshold
+    RELATED = "related"  # a weaker paraphrase: worth a recruiter's question, half credit
+    MISSING = "missing"
+
+
+class MatchKind(StrEnum):
+    ALIAS = "alias"  # the CV names the skill or one of its aliases (certain)
+    SEMANTIC = "semantic"  # a CV chunk's embedding is close to the skill's
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The CV text a finding rests on: ``cv_text[start:end]`` on ``page``, in ``section``."""
+
+    text: str
+    start: int
+    end: int
+    section: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkillMatch:
+    skill_id: str
+    name: str
+    required: bool
+    weight: float
+    status: SkillStatus
+    via: MatchKind | None
+    similarity: float  # best chunk cosine; 1.0 for an alias hit
+    evidence: Evidence | None
+    # Every section the skill was named in (alias hits): a skill named only under "Skills" and
+    # never in experience or projects is what the keyword-stuffing red flag looks for.
+    mentioned_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchThresholds:
+    """Cosine cut-offs for semantic hits, calibrated per skill (see benchmarks/calibrate.py)."""
+
+    found: float
+    related: float
+    per_skill: dict[str, tuple[float, float]] = field(default_factory=dict)
+    model_hash: str = ""
+
+    def for_skill(self, skill_id: str) -> tuple[float, float]:
+        return self.per_skill.get(skill_id, (self.found, self.related))
+
+
+@dataclass(frozen=True, slots=True)
+class RoleMatch:
+    """Per-skill findings for one CV against one role, and the role coverage they add up to."""
+
+    role_id: str
+    role_version: str
+    model_hash: str
+    coverage: float  # 0-100, see coverage_score
+    skills: tuple[SkillMatch, ...]
+
+    def with_status(self, status: SkillStatus) -> list[SkillMatch]:
+        return [s for s in self.skills if s.status is status]

@@ -1,0 +1,113 @@
+"""Role skills as vectors: one FAISS index over every skill of every role.
+
+Each skill is embedded from two texts — its one-line description with its name, and its name with
+its aliases — so a CV chunk that paraphrases the skill meets at least one of them. The index is
+built once per (model, role set) and saved next to the embedding cache under a name that holds
+both hashes, so a restart loads it instead of encoding again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from embeddings import EmbeddingModel, VectorIndex, VectorIndexError
+from rubrics import Role, RoleSet
+
+__all__ = ["SkillVectors", "skill_texts"]
+
+logger = logging.getLogger(__name__)
+
+_ALIASES_IN_TEXT = 8  # enough variants to anchor the vector, short enough to stay focused
+
+
+def skill_texts(name: str, description: str, aliases: list[str]) -> tuple[str, str]:
+    """The two texts a skill is embedded from."""
+    variants = [a for a in aliases if a.casefold() != name.casefold()][:_ALIASES_IN_TEXT]
+    listed = f"{name} ({', '.join(variants)})" if variants else name
+    return f"{name}: {description}", listed
+
+
+class SkillVectors:
+    """Vectors of every distinct skill in a role set, searchable with FAISS.
+
+    A skill id means the same skill in every role (the role files guarantee it), so a skill
+    shared by several roles is embedded once.
+    """
+
+    def __init__(self, index: VectorIndex, rows: list[str], key: str) -> None:
+        self._index = index
+        self._rows = rows  # vector id -> skill id
+        self.key = key
+
+    @classmethod
+    def build(
+        cls, roles: RoleSet | list[Role], model: EmbeddingModel, *, cache_dir: Path | None = None
+    ) -> SkillVectors:
+        texts: list[str] = []
+        rows: list[str] = []
+        seen: set[str] = set()
+        for role in roles:
+            for skill in role.skills:
+                if skill.id in seen:
+                    continue
+                seen.add(skill.id)
+                for text in skill_texts(skill.name, skill.description, skill.alias_texts):
+                    texts.append(text)
+                    rows.append(skill.id)
+        key = hashlib.sha256("\n".join([model.model_hash, *texts]).encode("utf-8")).hexdigest()[:16]
+        # One folder per (model, skill texts); the index file inside is named by its own content
+        # hash, which VectorIndex.load checks.
+        folder = cache_dir / f"skills-{key}" if cache_dir else None
+        saved = sorted(folder.glob("*.faissidx")) if folder is not None and folder.is_dir() else []
+        if saved:
+            try:
+                return cls(VectorIndex.load(saved[0]), rows, key)
+            except VectorIndexError:
+                logger.warning(
+                    "skill index cache unreadable; rebuilding", extra={"path": str(folder)}
+                )
+        vectors = model.encode(texts)
+        index = VectorIndex(vectors.shape[1])
+        index.add(np.arange(len(rows), dtype=np.int64), vectors)
+        if folder is not None:
+            index.save(folder)
+        return cls(index, rows, key)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @property
+    def skill_ids(self) -> list[str]:
+        """Distinct skill ids, in the column order of ``similarities``."""
+        return list(dict.fromkeys(self._rows))
+
+    def similarities(self, chunk_vectors: np.ndarray) -> np.ndarray:
+        """Cosine of every chunk (rows) to every skill (columns, ``skill_ids`` order).
+
+        A skill's cosine is the best over its texts. The search is FAISS over all skill vectors.
+        """
+        columns = {skill_id: i for i, skill_id in enumerate(self.skill_ids)}
+        matrix = np.full((len(chunk_vectors), len(columns)), -1.0, dtype=np.float32)
+        if len(chunk_vectors) == 0:
+            return matrix
+        scores, ids = self._index.search(chunk_vectors, len(self._rows))
+        rows = np.repeat(np.arange(len(chunk_vectors)), ids.shape[1])
+        valid = ids.ravel() >= 0
+        cols = np.array([columns[self._rows[i]] for i in ids.ravel()[valid]], dtype=np.int64)
+        np.maximum.at(matrix, (rows[valid], cols), scores.ravel()[valid])
+        return matrix
+
+    def best_per_skill(self, chunk_vectors: np.ndarray) -> dict[str, tuple[float, int]]:
+        """For each skill, the best cosine over all chunks and the index of that chunk."""
+        if len(chunk_vectors) == 0:
+            return {}
+        matrix = self.similarities(chunk_vectors)
+        best_rows = matrix.argmax(axis=0)
+        return {
+            skill_id: (float(matrix[best_rows[col], col]), int(best_rows[col]))
+            for col, skill_id in enumerate(self.skill_ids)
+        }

@@ -1,0 +1,92 @@
+"""Remove personal data from CV text before anything scores it.
+
+Scoring never sees name, contact details, photo captions, birth date or age, gender markers and
+pronouns, forms of address, marital status, nationality, religion or address. Each is blanked
+with spaces of the same length, so every character offset of the scoring text still points at
+the same place in the CV and evidence can be quoted from the original.
+
+What is blanked:
+- the candidate's name wherever it occurs, profile links, the location, and every line that
+  carries an e-mail address or phone number (contact lines: city, street and handles with them);
+- labelled personal-detail lines in English, German and Turkish ("Date of birth: …",
+  "Familienstand: …", "Uyruk: …"): the label and its value to the end of the line;
+- gendered forms of address and pronouns (Mr/Mrs/Ms, Herr/Frau, Bay/Bayan, he/she/his/her, er/sie
+  as pronouns is too ambiguous in German and left alone).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from screener.profile import ContactDetails
+from screener.profile._contacts import find_emails, find_links, find_phones
+
+__all__ = ["redact_personal_data"]
+
+_PERSONAL_LABELS = (
+    # en
+    r"date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|born(?:\s+on)?|place\s+of\s+birth|age"
+    r"|gender|sex|marital\s+status|civil\s+status|family\s+status|nationality|citizenship"
+    r"|religion|faith|caste|father'?s\s+name|mother'?s\s+name|husband'?s\s+name|spouse"
+    r"|children|address|permanent\s+address|current\s+address|residential\s+address|passport"
+    r"|photo"
+    # de
+    r"|geburtsdatum|geburtstag|geboren(?:\s+am)?|geburtsort|alter|geschlecht|familienstand"
+    r"|staatsangeh[öo]rigkeit|nationalit[äa]t|religion|konfession|adresse|anschrift|wohnort"
+    r"|kinder|foto"
+    # tr
+    r"|do[ğg]um\s+tarihi|do[ğg]um\s+yeri|ya[şs]|cinsiyet|medeni\s+(?:hal|durum)|uyruk|uyru[ğg]u"
+    r"|din|adres|ikametg[âa]h|askerlik\s+durumu|ehliyet|foto[ğg]raf"
+)
+_PERSONAL_LINE = re.compile(rf"(?im)^[ \t•·*\-]*(?:{_PERSONAL_LABELS})\s*[:\-–]\s*[^\n]*$")
+_ADDRESS_TERMS = re.compile(
+    r"(?i)\b(?:mr|mrs|ms|miss|mx|herr|frau|bay|bayan|sayın)\b\.?"
+    r"|\b(?:he|she|him|her|his|hers|himself|herself)\b"
+)
+
+
+def _blank(text: list[str], spans: Iterable[tuple[int, int]]) -> None:
+    for start, end in spans:
+        for index in range(max(start, 0), min(end, len(text))):
+            if text[index] not in "\n\f":
+                text[index] = " "
+
+
+def _occurrences(haystack: str, needle: str) -> Iterable[tuple[int, int]]:
+    if len(needle.strip()) < 2:
+        return
+    for match in re.finditer(re.escape(needle), haystack, flags=re.IGNORECASE):
+        yield match.span()
+
+
+def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> str:
+    """``text`` with personal data blanked; same length, same line structure.
+
+    Args:
+        text: the CV text.
+        contacts: the profile's contact details; their name and location are blanked wherever
+            they occur. E-mails, phones and links are found in the text itself either way.
+    """
+    chars = list(text)
+    _blank(chars, (m.span() for m in _PERSONAL_LINE.finditer(text)))
+    _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
+    _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))
+    # A line that carries an e-mail or phone number is a contact line: the city, street and
+    # handles beside them are personal too, and nothing on it is evidence of a skill.
+    for value in (*find_emails(text), *find_phones(text)):
+        for start, end in _occurrences(text, value):
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            _blank(chars, [(line_start, len(text) if line_end < 0 else line_end)])
+    if contacts is not None:
+        for known in (contacts.name, contacts.location):
+            if known:
+                _blank(chars, _occurrences(text, known))
+                # "Jane Doe" is also "Doe" in a footer and "Jane" in a signature; parts match
+                # as capitalised words only, so a name part like "May" leaves "may" alone.
+                for part in known.split():
+                    if len(part) >= 3:
+                        pattern = rf"(?<!\w){re.escape(part)}(?!\w)"
+                        _blank(chars, (m.span() for m in re.finditer(pattern, text)))
+    return "".join(chars)

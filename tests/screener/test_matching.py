@@ -1,0 +1,144 @@
+"""Skill matching: alias hits, calibrated semantic hits, coverage, real model end to end."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import Chunk, EmbeddingModel
+from rubrics import load_roles
+from screener.documents import read_document
+from screener.matching import (
+    CVVectors,
+    MatchKind,
+    MatchThresholds,
+    SkillMatch,
+    SkillStatus,
+    assess_role,
+    coverage_score,
+    load_thresholds,
+)
+from screener.parsing import analyse
+from screener.pipeline import ScreeningPipeline
+from screener.sections import detect_sections
+from screener.settings import EmbeddingSettings, Settings
+
+ROLES = load_roles()
+
+
+def _skill(status: SkillStatus, weight: float, required: bool = True) -> SkillMatch:
+    return SkillMatch("s", "S", required, weight, status, None, 0.0, None)
+
+
+def test_coverage_counts_found_fully_related_half_and_weights_skills() -> None:
+    skills = [
+        _skill(SkillStatus.FOUND, 1.0),
+        _skill(SkillStatus.RELATED, 1.0),
+        _skill(SkillStatus.MISSING, 1.0),
+        _skill(SkillStatus.FOUND, 0.5, required=False),
+    ]
+    assert coverage_score(skills) == pytest.approx(100 * (1 + 0.5 + 0 + 0.5) / 3.5, abs=0.01)
+    assert coverage_score([]) == 0.0
+
+
+def _cv(text: str) -> CVVectors:
+    sections = tuple(detect_sections(text))
+    lines = [(i, line) for i, line in enumerate(text.split("\n")) if line.strip()]
+    chunks, offset = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            chunks.append(Chunk(line, offset, offset + len(line), "experience", 10))
+        offset += len(line) + 1
+    assert len(chunks) == len(lines)
+    return CVVectors(text, sections, tuple(chunks), np.zeros((len(chunks), 384)), lambda _: 1)
+
+
+def test_assess_role_sorts_alias_semantic_and_missing_by_threshold() -> None:
+    role = ROLES.get("llm-genai-engineer")
+    text = "Experience\nFine-tuned models with QLoRA\nBuilt retrieval for contract search\nOther\n"
+    cv = _cv(text)
+    thresholds = MatchThresholds(
+        found=0.9, related=0.9, per_skill={"rag": (0.5, 0.4), "embeddings": (0.6, 0.4)}
+    )
+    best = {"rag": (0.55, 2), "embeddings": (0.45, 2), "langchain": (0.2, 1)}
+    result = assess_role(
+        role, cv, mentions=role.matcher.find(text), best_chunk=best, thresholds=thresholds
+    )
+    by_id = {s.skill_id: s for s in result.skills}
+    peft = by_id["peft-lora"]
+    assert (peft.status, peft.via, peft.similarity) == (SkillStatus.FOUND, MatchKind.ALIAS, 1.0)
+    assert peft.evidence is not None and peft.evidence.text == "Fine-tuned models with QLoRA"
+    assert peft.mentioned_in == ("experience",)
+    assert (by_id["rag"].status, by_id["rag"].via) == (SkillStatus.FOUND, MatchKind.SEMANTIC)
+    assert by_id["rag"].evidence is not None
+    assert by_id["rag"].evidence.text == "Built retrieval for contract search"
+    assert by_id["embeddings"].status is SkillStatus.RELATED
+    assert by_id["langchain"].status is SkillStatus.MISSING
+    assert by_id["langchain"].evidence is None
+    assert result.coverage == coverage_score(result.skills)
+
+
+@pytest.fixture(scope="module")
+def pipeline(
+    embedding_model: EmbeddingModel, tmp_path_factory: pytest.TempPathFactory
+) -> ScreeningPipeline:
+    settings = Settings(embeddings=EmbeddingSettings(index_dir=tmp_path_factory.mktemp("index")))
+    return ScreeningPipeline.create(settings, model=embedding_model)
+
+
+PARAPHRASE_CV = """Jane Doe
+Experience
+Machine Learning Engineer, Acme GmbH, 2021 - present
+- Built retrieval over contract clauses: embedded passages, stored them in a vector index and
+fed the top hits to the generator
+- Ran controlled experiments on the checkout page and measured the uplift of each variant
+Education
+M.Sc. Computer Science, TU Munich
+"""
+
+
+def test_paraphrases_are_found_semantically_with_their_evidence(
+    pipeline: ScreeningPipeline,
+) -> None:
+    cv = pipeline.prepare_text(PARAPHRASE_CV, reference_date=date(2026, 1, 1))
+    llm = {s.skill_id: s for s in pipeline.match(cv, "llm-genai-engineer").skills}
+    rag = llm["rag"]
+    assert rag.status is SkillStatus.FOUND and rag.via is MatchKind.SEMANTIC
+    assert rag.evidence is not None and "Built retrieval over contract clauses" in rag.evidence.text
+    assert llm["docker"].status is SkillStatus.MISSING
+
+
+def test_counterfactual_personal_details_do_not_change_the_match(
+    pipeline: ScreeningPipeline,
+) -> None:
+    other = PARAPHRASE_CV.replace("Jane Doe", "Mehmet Öztürk\nDate of birth: 1975\nUyruk: Türk")
+    first = pipeline.match(pipeline.prepare_text(PARAPHRASE_CV), "llm-genai-engineer")
+    second = pipeline.match(pipeline.prepare_text(other), "llm-genai-engineer")
+    assert first.coverage == second.coverage
+    assert [(s.status, s.similarity) for s in first.skills] == [
+        (s.status, s.similarity) for s in second.skills
+    ]
+
+
+def test_real_ml_engineer_cv_covers_the_ml_engineer_role(pipeline: ScreeningPipeline) -> None:
+    path = Path("../shared/data/layout-diverse-cv-pdfs/resumematcher_harvey_dent_mle.pdf")
+    parsed = analyse(read_document(path.read_bytes(), path.name), reference_date=date(2026, 1, 1))
+    cv = pipeline.prepare(parsed)
+    ml = pipeline.match(cv, "ml-engineer")
+    frontend = pipeline.match(cv, "computer-vision-engineer")
+    found = {s.skill_id: s for s in ml.with_status(SkillStatus.FOUND)}
+    assert "python" in found and found["python"].evidence is not None
+    assert found["python"].evidence.page == 1
+    assert ml.coverage > frontend.coverage
+    assert ml.model_hash == pipeline.model.model_hash
+    assert ml.role_version == ROLES.get("ml-engineer").version
+
+
+def test_packaged_thresholds_cover_every_role_skill() -> None:
+    thresholds = load_thresholds(model_hash="any")
+    skill_ids = {s.id for role in ROLES for s in role.skills}
+    assert skill_ids <= set(thresholds.per_skill)
+    assert all(found >= related for found, related in thresholds.per_skill.values())

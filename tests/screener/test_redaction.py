@@ -1,0 +1,56 @@
+"""Personal data is blanked before scoring, with every offset kept."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from screener.profile import extract_profile
+from screener.redaction import redact_personal_data
+
+CV = """Jane Doe
+jane.doe@example.com | +49 170 1234567 | linkedin.com/in/janedoe | Berlin
+Date of birth: 01.02.1990
+Familienstand: verheiratet
+Uyruk: Türk
+Religion: none
+Mrs. Doe is a Machine Learning Engineer. She built PyTorch models; her team shipped RAG.
+Experience
+ML Engineer, Acme GmbH, May 2019 - present
+"""
+
+
+def _redacted(text: str) -> str:
+    profile = extract_profile(text, reference_date=date(2026, 1, 1))
+    return redact_personal_data(text, profile.contacts)
+
+
+def test_redaction_keeps_length_and_line_structure() -> None:
+    redacted = _redacted(CV)
+    assert len(redacted) == len(CV)
+    assert [len(line) for line in redacted.split("\n")] == [len(line) for line in CV.split("\n")]
+
+
+def test_redaction_blanks_contacts_personal_details_and_gender_markers() -> None:
+    redacted = _redacted(CV)
+    for personal in (
+        "Jane", "Doe", "jane.doe@example.com", "+49 170 1234567", "linkedin.com/in/janedoe",
+        "01.02.1990", "verheiratet", "Türk", "Religion", "Mrs", "She", "her team",
+    ):  # fmt: skip
+        assert personal not in redacted, personal
+    for professional in ("Machine Learning Engineer", "PyTorch", "RAG", "Acme GmbH", "May 2019"):
+        assert professional in redacted, professional
+
+
+def test_redaction_of_counterfactual_cvs_gives_the_same_words() -> None:
+    other = (
+        CV.replace("Jane Doe", "Ahmet Yılmaz")
+        .replace("jane.doe", "ahmet.yilmaz")
+        .replace("janedoe", "ahmetyilmaz")
+        .replace("Mrs. Doe", "Mr. Yılmaz")
+        .replace("She built", "He built")
+        .replace("her team", "his team")
+        .replace("01.02.1990", "12.12.1979")
+        .replace("Türk", "Deutsch")
+        .replace("Berlin", "Ankara")
+    )
+    assert _redacted(CV).split() == _redacted(other).split()
