@@ -20,6 +20,7 @@ from screener.matching._model import (
     SkillMatch,
     SkillStatus,
 )
+from screener.matching._pool import CandidatePool, PoolHit
 from screener.matching._skills import SkillVectors, skill_texts
 from screener.matching._thresholds import THRESHOLDS_FILE, load_thresholds
 
@@ -27,6 +28,8 @@ __all__ = [
     "RELATED_CREDIT",
     "THRESHOLDS_FILE",
     "CVVectors",
+    "CandidatePool",
+    "PoolHit",
     "Evidence",
     "MatchKind",
     "MatchThresholds",

@@ -12,6 +12,7 @@ from embeddings import Chunk, EmbeddingModel
 from rubrics import load_roles
 from screener.documents import read_document
 from screener.matching import (
+    CandidatePool,
     CVVectors,
     MatchKind,
     MatchThresholds,
@@ -142,3 +143,39 @@ def test_packaged_thresholds_cover_every_role_skill() -> None:
     skill_ids = {s.id for role in ROLES for s in role.skills}
     assert skill_ids <= set(thresholds.per_skill)
     assert all(found >= related for found, related in thresholds.per_skill.values())
+
+
+POOL_CVS = {
+    "llm": "Experience\nFine-tuned Llama 3 with LoRA adapters and served it with vLLM\n"
+    "Built a production RAG assistant over support tickets\n",
+    "cv": "Experience\nTrained YOLO detectors for defects on a factory line\n"
+    "Deployed OpenCV pipelines on Jetson edge devices\n",
+    "ds": "Experience\nRan A/B tests on pricing and estimated uplift with causal inference\n"
+    "Wrote SQL and R reports for the finance team\n",
+}
+
+
+def test_candidate_pool_finds_by_text_and_role_and_forgets_on_erasure(
+    pipeline: ScreeningPipeline, tmp_path: Path
+) -> None:
+    pool = CandidatePool(pipeline.model)
+    for candidate, text in POOL_CVS.items():
+        pool.add(candidate, pipeline.prepare_text(text))
+    assert len(pool) == 3
+
+    hits = pool.search_text("PyTorch, LoRA, production RAG", k=3)
+    assert hits[0].candidate_id == "llm"
+    assert "LoRA" in hits[0].evidence[0].text or "RAG" in hits[0].evidence[0].text
+    assert [
+        h.candidate_id for h in pool.search_role(ROLES.get("computer-vision-engineer"), k=1)
+    ] == ["cv"]
+    assert pool.search_role(ROLES.get("data-scientist"), k=3)[0].candidate_id == "ds"
+
+    pool.save(tmp_path)
+    reloaded = CandidatePool.load(tmp_path, pipeline.model)
+    assert reloaded.search_text("object detection on edge devices", k=1)[0].candidate_id == "cv"
+
+    before = pool.chunk_count
+    removed = pool.remove("llm")
+    assert removed > 0 and pool.chunk_count == before - removed
+    assert "llm" not in {h.candidate_id for h in pool.search_text("LoRA fine-tuning", k=3)}
