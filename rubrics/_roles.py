@@ -210,6 +210,15 @@ class Skill(_Frozen):
     description: str = Field(min_length=10, max_length=300)
     weight: float = Field(gt=0, le=1)
     required: bool
+    paraphrase: bool = Field(
+        default=False,
+        description=(
+            "Whether a CV that describes the skill without naming it counts as having it. True "
+            "for concepts (RAG, A/B testing, drift monitoring); false for named tools and "
+            "languages (PyTorch, SQL, Kubernetes), where only the name is evidence and a close "
+            "description is shown as related."
+        ),
+    )
 
     @field_validator("aliases", mode="before")
     @classmethod

@@ -6,8 +6,8 @@ with spaces of the same length, so every character offset of the scoring text st
 the same place in the CV and evidence can be quoted from the original.
 
 What is blanked:
-- the candidate's name wherever it occurs, profile links, the location, and every line that
-  carries an e-mail address or phone number (contact lines: city, street and handles with them);
+- the candidate's name wherever it occurs, profile links, the location, and every short line
+  that carries an e-mail address or phone number (contact lines: city, street and handles);
 - labelled personal-detail lines in English, German and Turkish ("Date of birth: …",
   "Familienstand: …", "Uyruk: …"): the label and its value to the end of the line;
 - gendered forms of address and pronouns (Mr/Mrs/Ms, Herr/Frau, Bay/Bayan, he/she/his/her, er/sie
@@ -46,6 +46,9 @@ _ADDRESS_TERMS = re.compile(
 )
 
 
+_CONTACT_LINE_CHARS = 160
+
+
 def _blank(text: list[str], spans: Iterable[tuple[int, int]]) -> None:
     for start, end in spans:
         for index in range(max(start, 0), min(end, len(text))):
@@ -72,13 +75,16 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     _blank(chars, (m.span() for m in _PERSONAL_LINE.finditer(text)))
     _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))
-    # A line that carries an e-mail or phone number is a contact line: the city, street and
-    # handles beside them are personal too, and nothing on it is evidence of a skill.
+    # A short line that carries an e-mail or phone number is a contact line: the city, street
+    # and handles beside them are personal too, and nothing on it is evidence of a skill. In a
+    # long line (a CV flattened onto one line) only the value itself goes.
     for value in (*find_emails(text), *find_phones(text)):
         for start, end in _occurrences(text, value):
             line_start = text.rfind("\n", 0, start) + 1
             line_end = text.find("\n", end)
-            _blank(chars, [(line_start, len(text) if line_end < 0 else line_end)])
+            line_end = len(text) if line_end < 0 else line_end
+            short = line_end - line_start <= _CONTACT_LINE_CHARS
+            _blank(chars, [(line_start, line_end) if short else (start, end)])
     if contacts is not None:
         for known in (contacts.name, contacts.location):
             if known:

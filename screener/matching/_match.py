@@ -2,8 +2,9 @@
 
 For one CV and one role every skill gets a status:
 
-- **found** — the CV names the skill or an alias (``torch`` → PyTorch), or one of its chunks is
-  at least as close to the skill as the calibrated ``found`` threshold;
+- **found** — the CV names the skill or an alias (``torch`` → PyTorch), or, for a concept skill
+  (``paraphrase: true`` in the role file: RAG, A/B testing, drift monitoring), one of its chunks
+  is at least as close to the skill as the calibrated ``found`` threshold;
 - **related** — the best chunk clears only the lower ``related`` threshold;
 - **missing** — neither.
 
@@ -138,7 +139,9 @@ def assess_role(
             continue
         if chunk_index >= 0 and score >= related_at:
             chunk = cv.chunks[chunk_index]
-            status = SkillStatus.FOUND if score >= found_at else SkillStatus.RELATED
+            # A named tool is evidenced by its name only; a close description is "related".
+            found = score >= found_at and skill.paraphrase
+            status = SkillStatus.FOUND if found else SkillStatus.RELATED
             results.append(
                 SkillMatch(
                     skill.id, skill.name, skill.required, skill.weight, status,

@@ -54,3 +54,10 @@ def test_redaction_of_counterfactual_cvs_gives_the_same_words() -> None:
         .replace("Berlin", "Ankara")
     )
     assert _redacted(CV).split() == _redacted(other).split()
+
+
+def test_flattened_cv_on_one_line_keeps_its_content() -> None:
+    flat = "Jane Doe  jane@example.com  " + "Built PyTorch models for fraud detection. " * 10
+    redacted = _redacted(flat)
+    assert "jane@example.com" not in redacted
+    assert redacted.count("Built PyTorch models") == 10
