@@ -1,6 +1,26 @@
 """Role definitions and rubric rules as data files, and the engine that scores profiles."""
 
 from rubrics._aliases import Alias, AliasMatcher, MatchMode, Mention
+from rubrics._engine import (
+    FIT_COVERAGE_SHARE,
+    FIT_DIMENSIONS_SHARE,
+    Assessment,
+    Citation,
+    CVFacts,
+    DegreeFact,
+    DimensionScore,
+    FiredRule,
+    HiddenFact,
+    JobFact,
+    RedFlag,
+    RoleFacts,
+    RubricEngine,
+    SectionSpan,
+    SkillFact,
+    SourcingSignal,
+    combine_fit,
+)
+from rubrics._explain import SalaryFacts, explain
 from rubrics._from_jd import (
     JdSkill,
     JobDescriptionAnalysis,
@@ -27,11 +47,14 @@ from rubrics._roles import (
     role_to_yaml,
     save_role,
 )
+from rubrics._rules import DIMENSIONS, RuleSet, load_rules
 from rubrics.errors import (
     JobDescriptionError,
     RoleFileError,
     RoleSetError,
     RubricError,
+    RuleFileError,
+    RuleSetError,
     UnknownMarket,
     UnknownRole,
 )
@@ -69,4 +92,28 @@ __all__ = [
     "load_roles",
     "role_to_yaml",
     "save_role",
+    "DIMENSIONS",
+    "FIT_COVERAGE_SHARE",
+    "FIT_DIMENSIONS_SHARE",
+    "Assessment",
+    "CVFacts",
+    "Citation",
+    "DegreeFact",
+    "DimensionScore",
+    "FiredRule",
+    "HiddenFact",
+    "JobFact",
+    "RedFlag",
+    "RoleFacts",
+    "RubricEngine",
+    "RuleFileError",
+    "RuleSet",
+    "RuleSetError",
+    "SalaryFacts",
+    "SectionSpan",
+    "SkillFact",
+    "SourcingSignal",
+    "combine_fit",
+    "explain",
+    "load_rules",
 ]

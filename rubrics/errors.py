@@ -5,9 +5,12 @@ translated where they happen (``raise RoleFileError(...) from exc``).
 
     RubricError
     ├── RoleFileError          a data file (role, markets, taxonomy) cannot be read or is invalid;
-    │                          names the file and the field path (``skills[3].weight``)
+    │   │                      names the file and the field path (``skills[3].weight``)
+    │   └── RuleFileError      the same for a rubric rule file (``rules/*.yaml``)
     ├── RoleSetError           the files are valid one by one but not together
     │                          (duplicate role ids, empty directory)
+    ├── RuleSetError           rule files valid one by one but not together (a dimension
+    │                          missing or twice, a rule code twice, no rule files)
     ├── UnknownRole            no role with that id; lists the valid ids
     ├── UnknownMarket          no market with that code or name; lists the valid ones
     └── JobDescriptionError    a job description yields no usable role (empty, no known skills)
@@ -22,6 +25,8 @@ __all__ = [
     "RoleFileError",
     "RoleSetError",
     "RubricError",
+    "RuleFileError",
+    "RuleSetError",
     "UnknownMarket",
     "UnknownRole",
 ]
@@ -83,3 +88,16 @@ class UnknownMarket(RubricError, ValueError):
 
 class JobDescriptionError(RubricError):
     """A job description cannot be turned into a role (empty text, no known skill found)."""
+
+
+class RuleFileError(RoleFileError):
+    """A rubric rule file (``rubrics/rules/*.yaml``) is unreadable, not YAML, or invalid.
+
+    Same attributes as ``RoleFileError``: the file's name, the first failing field path
+    (``rules[2].phrases[0]``) and every problem found.
+    """
+
+
+class RuleSetError(RubricError):
+    """Rule files that are valid one by one do not form a rubric (a dimension missing or
+    defined twice, a rule code used twice, no rule files)."""

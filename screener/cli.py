@@ -147,6 +147,133 @@ def _match_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _screening_pipeline(settings, role_arg: str):  # type: ignore[no-untyped-def]
+    """The pipeline and the role: a role id, or a role YAML file (a custom role)."""
+    import rubrics
+    from screener.pipeline import ScreeningPipeline
+
+    path = Path(role_arg)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        custom = rubrics.load_role_file(path)
+        seeds = rubrics.load_roles()
+        roles = rubrics.RoleSet(
+            [r for r in seeds if r.id != custom.id] + [custom], markets=seeds.markets
+        )
+        pipeline = ScreeningPipeline.create(settings, roles=roles)
+        return pipeline, custom
+    pipeline = ScreeningPipeline.create(settings)
+    return pipeline, pipeline.roles.get(role_arg)
+
+
+def _screen_command(args: argparse.Namespace) -> int:
+    import rubrics
+    from embeddings import EmbeddingsError
+    from screener.parsing import parse_paths
+    from screener.screening import screen, screening_json
+
+    settings = get_settings()
+    try:
+        market = rubrics.Market.parse(args.market)
+        pipeline, role = _screening_pipeline(settings, args.role)
+    except (EmbeddingsError, rubrics.RubricError) as error:
+        print(f"screener: {error}", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    [(_, parsed)] = list(parse_paths([path], settings=settings, reference_date=args.reference_date))
+    if isinstance(parsed, DocumentError):
+        print(f"screener: {path}: {parsed.kind}: {parsed.message}", file=sys.stderr)
+        return 1
+    result = screen(parsed, role, market=market, pipeline=pipeline)
+    if args.json:
+        print(screening_json(result))
+    else:
+        print(f"{path.name}\n{result.explanation}")
+        print(f"\nrubric {result.rubric_version}, model {result.model_hash[:12]}")
+    return 0
+
+
+def _rank_command(args: argparse.Namespace) -> int:
+    import csv
+
+    import rubrics
+    from embeddings import EmbeddingsError
+    from screener._json import to_jsonable
+    from screener.screening import RANK_COLUMNS, cv_files, rank, rubric_version
+
+    settings = get_settings()
+    if args.workers is not None:
+        settings = settings.model_copy(update={"parse_workers": args.workers})
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        print(f"screener: {folder}: not a folder", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".csv", ".json"):
+        print(f"screener: --out must end in .csv or .json, got {out.name}", file=sys.stderr)
+        return 2
+    try:
+        market = rubrics.Market.parse(args.market)
+        pipeline, role = _screening_pipeline(settings, args.role)
+    except (EmbeddingsError, rubrics.RubricError) as error:
+        print(f"screener: {error}", file=sys.stderr)
+        return 2
+    paths = cv_files(folder)
+    if not paths:
+        print(f"screener: no CV files (PDF, DOCX, TXT) in {folder}", file=sys.stderr)
+        return 1
+    show = sys.stderr.isatty() or args.progress
+
+    def progress(done: int, total: int) -> None:
+        if show:
+            width = 30
+            bar = "#" * (width * done // total)
+            print(f"\r[{bar:<{width}}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    rows = rank(
+        paths, role, market=market, pipeline=pipeline, settings=settings,
+        reference_date=args.reference_date, progress=progress,
+    )  # fmt: skip
+    if show:
+        print(file=sys.stderr)
+    table = [row.columns() for row in rows]
+    if out is not None and out.suffix.lower() == ".csv":
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(RANK_COLUMNS))
+            writer.writeheader()
+            writer.writerows(table)
+    elif out is not None:
+        payload = {
+            "role": role.id,
+            "market": market.value,
+            "rubric_version": rubric_version(role, rubrics.load_rules(), pipeline),
+            "model_hash": pipeline.model.model_hash,
+            "rows": [
+                row.columns()
+                | {"red_flags": list(row.red_flags), "screening": to_jsonable(row.screening)}
+                for row in rows
+            ],
+        }
+        out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    header = (
+        f"{'rank':>4} {'fit':>6} {'math':>6} {'eng':>6} {'domain':>6} {'cov':>6} {'pct':>6}  file"
+    )
+    print(header)
+    for row in rows:
+        if row.error is not None:
+            print(f"{'-':>4} {'':>41}  {row.file}: FAILED {row.error}")
+            continue
+        flags = f"  [{', '.join(row.red_flags)}]" if row.red_flags else ""
+        print(
+            f"{row.rank:>4} {row.fit:>6.2f} {row.mathematical_foundation:>6.2f} "
+            f"{row.engineering_maturity:>6.2f} {row.domain_application:>6.2f} "
+            f"{row.coverage:>6.2f} {row.percentile:>6.2f}  {row.file}{flags}"
+        )
+    if out is not None:
+        print(f"wrote {out}", file=sys.stderr)
+    failed = sum(row.error is not None for row in rows)
+    return 1 if failed == len(rows) else 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="screener", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +299,44 @@ def _build_parser() -> argparse.ArgumentParser:
     match.add_argument("--role", required=True, help="role id (see `screener roles`)")
     match.add_argument("--json", action="store_true")
     match.set_defaults(handler=_match_command)
+
+    screen = commands.add_parser(
+        "screen", help="Screen one CV for a role: fit, three dimensions, red flags, evidence."
+    )
+    screen.add_argument("file", metavar="FILE")
+    screen.add_argument(
+        "--role", required=True, help="role id (see `screener roles`) or a role YAML file"
+    )
+    screen.add_argument(
+        "--market", default="de", help="salary band market: de, tr, ae, us (default de)"
+    )
+    screen.add_argument("--json", action="store_true", help="the screening as JSON")
+    screen.add_argument(
+        "--reference-date", type=date.fromisoformat, default=date.today(),
+        help="date that 'present' resolves to (YYYY-MM-DD; default today)",
+    )  # fmt: skip
+    screen.set_defaults(handler=_screen_command)
+
+    rank = commands.add_parser(
+        "rank", help="Screen every CV file (PDF, DOCX, TXT) of a folder and rank them by fit."
+    )
+    rank.add_argument("dir", metavar="DIR")
+    rank.add_argument(
+        "--role", required=True, help="role id (see `screener roles`) or a role YAML file"
+    )
+    rank.add_argument(
+        "--market", default="de", help="salary band market: de, tr, ae, us (default de)"
+    )
+    rank.add_argument("--out", default=None, help="write the ranked table to a .csv or .json file")
+    rank.add_argument("--workers", type=int, default=None, help="parse processes (0: per core)")
+    rank.add_argument(
+        "--progress", action="store_true", help="show progress even when not a terminal"
+    )
+    rank.add_argument(
+        "--reference-date", type=date.fromisoformat, default=date.today(),
+        help="date that 'present' resolves to (YYYY-MM-DD; default today)",
+    )  # fmt: skip
+    rank.set_defaults(handler=_rank_command)
 
     roles = commands.add_parser("roles", help="List the roles, their key skills and salary bands.")
     roles.add_argument("--json", action="store_true")
