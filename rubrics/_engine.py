@@ -416,15 +416,16 @@ class _Evaluator:
             return None
         full_at = c.full_at or c.min_months
         recent = (
-            f" current or ended within {c.recent_within_months} months"
-            if (c.recent_within_months is not None)
+            f", current or ended within the last {c.recent_within_months} months"
+            if c.recent_within_months is not None
             else ""
         )
         return _Outcome(
             min(1.0, months / full_at),
             _unique([self.cite_span(j.span_start, j.span_end) for j in jobs]),
-            f"{months} months in {len(jobs)}{recent} job(s)"
-            + (" with relevant titles" if c.titles else ""),
+            f"{months} months in {len(jobs)} job(s)"
+            + (" with relevant titles" if c.titles else "")
+            + recent,
         )
 
     def _CoverageCondition(self, c: CoverageCondition) -> _Outcome | None:  # noqa: N802

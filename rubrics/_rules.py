@@ -295,6 +295,13 @@ class SourcingRule(_Frozen):
     when: Condition
 
 
+def _sum_to_full_marks(rules: list[DimensionRule]) -> list[DimensionRule]:
+    total = sum(rule.points for rule in rules)
+    if abs(total - DIMENSION_POINTS) > 1e-9:
+        raise ValueError(f"points must sum to {DIMENSION_POINTS}, got {total:g}")
+    return rules
+
+
 class DimensionRules(_Frozen):
     """One dimension's rules; their points sum to 100, so a dimension scores 0-100."""
 
@@ -305,10 +312,7 @@ class DimensionRules(_Frozen):
     @field_validator("rules")
     @classmethod
     def _full_marks(cls, rules: list[DimensionRule]) -> list[DimensionRule]:
-        total = sum(rule.points for rule in rules)
-        if abs(total - DIMENSION_POINTS) > 1e-9:
-            raise ValueError(f"points must sum to {DIMENSION_POINTS}, got {total:g}")
-        return rules
+        return _sum_to_full_marks(rules)
 
 
 class _RuleFile(_Frozen):
@@ -319,6 +323,11 @@ class _RuleFile(_Frozen):
     rules: list[DimensionRule] | None = None
     red_flags: list[RedFlagRule] | None = None
     sourcing_signals: list[SourcingRule] | None = None
+
+    @field_validator("rules")
+    @classmethod
+    def _full_marks(cls, rules: list[DimensionRule] | None) -> list[DimensionRule] | None:
+        return None if rules is None else _sum_to_full_marks(rules)
 
     @model_validator(mode="after")
     def _one_kind(self) -> _RuleFile:

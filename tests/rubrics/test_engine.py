@@ -1,0 +1,250 @@
+"""The rubric engine on hand-built facts: scoring, evidence, red flags, what is never a flag."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from rubrics import (
+    FIT_COVERAGE_SHARE,
+    FIT_DIMENSIONS_SHARE,
+    CVFacts,
+    DegreeFact,
+    HiddenFact,
+    JobFact,
+    RoleFacts,
+    RubricEngine,
+    RuleSet,
+    SectionSpan,
+    SkillFact,
+    combine_fit,
+    load_rules,
+)
+from rubrics._engine import Citation
+
+RULES = load_rules()
+ENGINE = RubricEngine(RULES)
+WEIGHTS = {"mathematical_foundation": 0.3, "engineering_maturity": 0.4, "domain_application": 0.3}
+REFERENCE = date(2026, 1, 1)
+
+
+def _facts(text: str, **kwargs: object) -> CVFacts:
+    """Facts of a text whose section headings are lines equal to a section kind."""
+    sections, offset = [], 0
+    for line in text.split("\n"):
+        if line.strip().lower() in {"summary", "experience", "education", "skills", "projects"}:
+            sections.append(SectionSpan(line.strip().lower(), offset, len(text)))
+        offset += len(line) + 1
+    sections = [
+        dataclasses.replace(s, end=nxt.start)
+        for s, nxt in zip(sections, sections[1:], strict=False)
+    ] + sections[-1:]
+    pages = ((0, 1), (text.find("\f") + 1, 2)) if "\f" in text else ((0, 1),)
+    return CVFacts(text, tuple(sections), pages, reference_date=REFERENCE, **kwargs)  # type: ignore[arg-type]
+
+
+def _role(coverage: float = 50.0, skills: tuple[SkillFact, ...] = ()) -> RoleFacts:
+    return RoleFacts("ml-engineer", WEIGHTS, coverage, skills)
+
+
+def _rule(assessment, code: str):  # type: ignore[no-untyped-def]
+    for dimension in assessment.dimensions.values():
+        for rule in dimension.rules:
+            if rule.code == code:
+                return rule
+    return None
+
+
+def _flags(assessment) -> set[str]:  # type: ignore[no-untyped-def]
+    return {f.code for f in assessment.red_flags}
+
+
+def test_phrase_rule_gives_partial_then_full_points_with_quoted_evidence() -> None:
+    one = ENGINE.assess(_facts("Experience\nKept all code in git.\n"), _role())
+    rule = _rule(one, "version-control")
+    assert rule is not None and rule.points == 7.5  # 1 of the 2 distinct phrases full_at asks for
+    [citation] = rule.evidence
+    assert citation == Citation("Kept all code in git.", 11, 32, "experience", 1)
+
+    text = "Experience\nSummary line\fExperience\nOpened pull requests on GitHub for code review.\n"
+    full = ENGINE.assess(_facts(text), _role())
+    rule = _rule(full, "version-control")
+    assert rule is not None and rule.points == 15
+    assert rule.evidence[0].page == 2
+    assert rule.evidence[0].text == "Opened pull requests on GitHub for code review."
+    assert rule.fact == "found: pull requests, github, code review"
+
+
+def test_section_limited_rule_ignores_a_skills_list() -> None:
+    listed = ENGINE.assess(_facts("Skills\nBayesian inference, convex optimization\n"), _role())
+    assert _rule(listed, "theory-heavy-work") is None
+    used = ENGINE.assess(
+        _facts("Experience\nDerived a Bayesian inference scheme with convex optimization.\n"),
+        _role(),
+    )
+    assert _rule(used, "theory-heavy-work").points == 15
+
+
+def test_dimensions_are_capped_and_fit_follows_the_documented_formula() -> None:
+    assessment = ENGINE.assess(_facts("Experience\nnothing relevant\n"), _role(coverage=80))
+    dims = {name: d.score for name, d in assessment.dimensions.items()}
+    expected = FIT_DIMENSIONS_SHARE * sum(WEIGHTS[n] * s for n, s in dims.items())
+    assert assessment.fit == round(expected + FIT_COVERAGE_SHARE * 80, 2)
+    assert combine_fit({"a": 100.0}, {"a": 1.0}, 100.0) == 100.0
+    assert all(0 <= score <= 100 for score in dims.values())
+
+
+def test_degree_rules_need_level_and_quantitative_field() -> None:
+    text = "Education\nM.Sc. Physics, Middle East Technical University, Ankara\n"
+    physics = DegreeFact("master", "M.Sc. Physics", "Physics", 10, len(text))
+    history = DegreeFact("master", "M.A. History", "History", 10, len(text))
+    scored = ENGINE.assess(_facts(text, degrees=(physics,)), _role())
+    assert _rule(scored, "quantitative-degree").points == 15
+    assert _rule(scored, "advanced-quantitative-degree").points == 10
+    assert _rule(scored, "doctorate") is None
+    assert _rule(scored, "quantitative-degree").evidence[0].text.startswith("M.Sc. Physics")
+    other = ENGINE.assess(_facts(text, degrees=(history,)), _role())
+    assert _rule(other, "quantitative-degree") is None
+
+
+def _job(title: str, start: date, end: date | None, at: int = 11, **kw: object) -> JobFact:
+    months = ((end or REFERENCE).year - start.year) * 12 + (end or REFERENCE).month - start.month
+    return JobFact(title, kw.pop("org", None), start, end, end is None, months, at, at + 5, **kw)  # type: ignore[arg-type]
+
+
+def test_experience_months_count_overlaps_once_and_recency_needs_a_recent_job() -> None:
+    text = "Experience\nData Scientist\nML Engineer\n"
+    jobs = (
+        _job("Data Scientist", date(2015, 1, 1), date(2018, 1, 1), org="A"),
+        _job("ML Engineer", date(2017, 1, 1), date(2019, 1, 1), org="B"),
+    )
+    scored = ENGINE.assess(_facts(text, jobs=jobs), _role())
+    rule = _rule(scored, "relevant-experience")
+    assert rule.fact.startswith("49 months in 2 job(s)")  # 2015-01 .. 2019-01, overlap once
+    assert rule.points == pytest.approx(10 * 49 / 60, abs=0.01)
+    assert _rule(scored, "recent-relevant-experience") is None
+    assert "overlapping-dates" in _flags(scored)
+
+
+def test_notebook_only_flag_and_production_code_clears_it() -> None:
+    text = "Experience\nBuilt churn models in Jupyter notebooks with Python.\n"
+    flagged = ENGINE.assess(_facts(text), _role())
+    [flag] = [f for f in flagged.red_flags if f.code == "notebook-only"]
+    assert flag.severity == "warning"
+    assert flag.evidence[0].text == "Built churn models in Jupyter notebooks with Python."
+    cleared = ENGINE.assess(_facts(text + "Deployed them as a FastAPI service.\n"), _role())
+    assert "notebook-only" not in _flags(cleared)
+
+
+def test_research_only_is_an_info_note_and_flags_never_change_scores() -> None:
+    text = (
+        "Experience\nResearch assistant in a machine learning laboratory; thesis on "
+        "graph neural networks, written in Python.\n"
+    )
+    assessment = ENGINE.assess(_facts(text), _role())
+    [flag] = [f for f in assessment.red_flags if f.code == "research-only"]
+    assert flag.severity == "info" and "needs production guidance" in flag.note
+    without_flags = RubricEngine(RuleSet(RULES.dimensions.values(), [], []))
+    same = without_flags.assess(_facts(text), _role())
+    assert same.dimensions == assessment.dimensions and same.fit == assessment.fit
+
+
+def test_llm_prompting_only_is_flagged_but_not_with_rag_or_fine_tuning() -> None:
+    text = "Experience\nUsed ChatGPT and prompt engineering to draft marketing copy.\n"
+    assert "llm-prompting-only" in _flags(ENGINE.assess(_facts(text), _role()))
+    deeper = text + "Built a RAG assistant and fine-tuned Llama with LoRA.\n"
+    assert "llm-prompting-only" not in _flags(ENGINE.assess(_facts(deeper), _role()))
+
+
+def test_production_claims_without_monitoring_are_flagged() -> None:
+    text = "Experience\nDeployed ML models to production for fraud scoring.\nML Engineer\n"
+    flagged = ENGINE.assess(
+        _facts(text.replace("Deployed ML models to production", "Productionized models")), _role()
+    )
+    assert "production-without-monitoring" in _flags(flagged)
+    watched = text.replace("Deployed ML models to production", "Productionized models") + (
+        "Set up drift monitoring and retraining.\n"
+    )
+    assert "production-without-monitoring" not in _flags(ENGINE.assess(_facts(watched), _role()))
+
+
+def _skill(name: str, sections: tuple[str, ...], at: int = 0) -> SkillFact:
+    evidence = Citation(name, at, at + len(name), sections[0], 1)
+    return SkillFact(name.lower(), name, True, 1.0, "found", "alias", 1.0, evidence, sections)
+
+
+def test_keyword_stuffing_needs_skills_named_only_in_the_list() -> None:
+    text = "Experience\nAnalyst work.\nSkills\nPyTorch, Kubernetes, Spark, Airflow, SQL\n"
+    listed = tuple(_skill(n, ("skills",)) for n in ("PyTorch", "Kubernetes", "Spark", "Airflow"))
+    used = (_skill("SQL", ("skills", "experience")),)
+    flagged = ENGINE.assess(_facts(text), _role(skills=listed + used))
+    [flag] = [f for f in flagged.red_flags if f.code == "keyword-stuffing"]
+    assert flag.note.startswith("4 of 5 role skills named only in the skills list")
+    applied = tuple(dataclasses.replace(s, mentioned_in=("skills", "projects")) for s in listed)
+    assert "keyword-stuffing" not in _flags(ENGINE.assess(_facts(text), _role(skills=applied)))
+    # a CV whose experience section was not recognised is not accused of stuffing
+    no_sections = _facts("PyTorch, Kubernetes, Spark, Airflow")
+    assert "keyword-stuffing" not in _flags(ENGINE.assess(no_sections, _role(skills=listed)))
+
+
+def test_hidden_text_flag_counts_characters_and_quotes_them() -> None:
+    hidden = (HiddenFact(1, "background_colour", "Python PyTorch Kubernetes expert " * 4),)
+    assessment = ENGINE.assess(_facts("Experience\nClerk\n", hidden=hidden), _role())
+    [flag] = [f for f in assessment.red_flags if f.code == "hidden-text"]
+    assert flag.note.startswith("132 hidden characters on page(s) 1 (background colour)")
+    assert flag.evidence[0].text.startswith("Python PyTorch Kubernetes expert")
+    assert flag.evidence[0].section == "hidden"
+
+
+def test_impossible_dates_are_flagged_with_the_entry() -> None:
+    text = "Experience\nData Engineer 2021 - 2019\n"
+    job = JobFact("Data Engineer", None, date(2021, 1, 1), date(2019, 1, 1), False, 0, 11,
+                  len(text), "end_before_start")  # fmt: skip
+    assessment = ENGINE.assess(_facts(text, jobs=(job,)), _role())
+    [flag] = [f for f in assessment.red_flags if f.code == "impossible-dates"]
+    assert "2021-01 to 2019-01: end before start" in flag.note
+    assert flag.evidence[0].text == "Data Engineer 2021 - 2019"
+
+
+def test_gap_and_foreign_degree_raise_no_flag_and_change_nothing_else() -> None:
+    text = (
+        "Experience\nML Engineer at Acme, deployed models, monitoring, git and pytest.\n"
+        "Data Scientist at Beta\nEducation\nM.Sc. Computer Science, Bogazici University, Istanbul\n"
+    )
+    degree = DegreeFact("master", "M.Sc. Computer Science", "Computer Science", 0, 20)
+    continuous = (
+        _job("ML Engineer", date(2020, 1, 1), None, org="Acme"),
+        _job("Data Scientist", date(2016, 1, 1), date(2020, 1, 1), org="Beta"),
+    )
+    with_gap = (
+        _job("ML Engineer", date(2020, 1, 1), None, org="Acme"),
+        _job("Data Scientist", date(2014, 1, 1), date(2017, 1, 1), org="Beta"),  # 3-year gap
+    )
+    smooth = ENGINE.assess(_facts(text, jobs=continuous, degrees=(degree,)), _role())
+    gapped = ENGINE.assess(_facts(text, jobs=with_gap, degrees=(degree,)), _role())
+    assert _flags(gapped) == _flags(smooth)
+    for flag in gapped.red_flags:
+        assert "gap" not in flag.note.lower() and "foreign" not in flag.note.lower()
+        assert "bogazici" not in " ".join(c.text.lower() for c in flag.evidence)
+
+
+def test_sourcing_signals_are_notes_with_evidence() -> None:
+    text = (
+        "Experience\nResearch Engineer at Google DeepMind.\nKaggle Grandmaster, 3 gold medals.\n"
+        "Core contributor to Hugging Face transformers.\n"
+    )
+    assessment = ENGINE.assess(_facts(text), _role())
+    codes = [s.code for s in assessment.sourcing_signals]
+    assert codes == ["kaggle-competitor", "open-source-contributor", "research-lab-alumni"]
+    lab = assessment.sourcing_signals[-1]
+    assert lab.evidence[0].text == "Research Engineer at Google DeepMind."
+
+
+def test_assessment_is_deterministic() -> None:
+    text = "Experience\nDeployed PyTorch models with Docker, git, pytest, monitoring.\n"
+    first = ENGINE.assess(_facts(text), _role(coverage=61.234))
+    again = RubricEngine(load_rules()).assess(_facts(text), _role(coverage=61.234))
+    assert first == again
+    assert first.coverage == 61.23
