@@ -7,6 +7,7 @@ in. Auto-screening never rejects: these helpers add a note and nothing else.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import random
 import time
@@ -94,15 +95,11 @@ class LeverApi:
             policy=policy,
             headers={"Authorization": _basic(self.api_key)},
         )
-        file_info = latest.get("file") if isinstance(latest.get("file"), dict) else {}
-        name = file_info.get("name") if file_info else None
-        if isinstance(name, str) and name and fetched.filename in ("download", "cv"):
-            fetched = FetchedFile(
-                content=fetched.content,
-                filename=name,
-                content_type=fetched.content_type,
-                url=fetched.url,
-            )
+        file_info = latest.get("file")
+        name = file_info.get("name") if isinstance(file_info, dict) else None
+        if isinstance(name, str) and name.strip():
+            # Lever's own file name beats the storage URL's last segment.
+            fetched = dataclasses.replace(fetched, filename=name.strip().rsplit("/", 1)[-1])
         return fetched
 
     def posting_ids(self, opportunity_id: str, *, policy: FetchPolicy) -> tuple[str, ...]:

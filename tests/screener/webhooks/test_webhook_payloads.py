@@ -79,7 +79,7 @@ def test_parse_greenhouse_without_resume_has_no_cv_and_is_skipped() -> None:
     assert application.cv is None
     resolution = resolve_job(
         application, [JobMapping(ats_job_id="274075", role_id="data-scientist", market=Market.DE)]
-    )  # noqa: E501
+    )
     assert resolution.status is ResolutionStatus.SKIPPED
     assert resolution.reason == "skipped: no resume attached"
 
