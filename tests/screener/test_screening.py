@@ -1,0 +1,228 @@
+"""Screening end to end with the real model: JSON shape, determinism, fairness counterfactuals."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+
+from screener._json import to_jsonable
+from screener.documents import read_document
+from screener.parsing import ParsedCV, analyse
+from screener.pipeline import ScreeningPipeline
+from screener.screening import (
+    RANK_COLUMNS,
+    Screening,
+    rank_screenings,
+    screen,
+    screening_json,
+)
+from tests.pdf_factory import Run, build_pdf
+
+REFERENCE = date(2026, 1, 1)
+
+CV_TEMPLATE = """{name}
+{title} {name}, {pronoun_line}
+Date of birth: {birth}
+Nationality: {nationality}
+Address: {address}
+{email} | +49 170 1234567
+
+Summary
+Machine learning engineer. {pronoun} builds production ML systems for retail demand forecasting.
+
+Experience
+Senior ML Engineer, Acme Retail GmbH, 03/2021 - present
+- Deployed PyTorch forecasting models as FastAPI services on Kubernetes with Docker.
+- Set up drift monitoring with Prometheus and Grafana; retraining pipelines in Airflow.
+- Code in git with pull requests, code review, pytest unit tests and GitHub Actions CI/CD.
+Data Scientist, Beta Analytics, 01/{job_start} - {job_end}
+- Feature engineering and cross-validation for gradient boosting models (XGBoost, scikit-learn).
+- A/B testing and Bayesian inference for pricing experiments; SQL and pandas.
+
+Education
+M.Sc. Computer Science, {university}, 2014
+
+Skills
+Python, PyTorch, TensorFlow, Kubernetes, Docker, MLflow, SQL, Spark, feature stores
+"""
+
+BASE = {
+    "name": "Anna Schmidt",
+    "title": "Frau",
+    "pronoun_line": "she/her",
+    "pronoun": "She",
+    "birth": "12.04.1990",
+    "nationality": "German",
+    "address": "Hauptstrasse 5, 10115 Berlin",
+    "email": "anna.schmidt@example.com",
+    "job_start": "2017",
+    "job_end": "02/2021",
+    "university": "Technical University of Munich",
+}
+
+COUNTERFACTUALS = {
+    "name": {"name": "Mehmet Yilmaz", "email": "mehmet.yilmaz@example.com"},
+    "gender": {"title": "Herr", "pronoun_line": "he/him", "pronoun": "He"},
+    "birth year": {"birth": "03.11.1968"},
+    "nationality": {"nationality": "Turkish"},
+    "address": {"address": "Bagdat Caddesi 120, 34728 Kadikoy Istanbul"},
+    "all at once": {
+        "name": "Fatima Al-Sayed",
+        "email": "f.alsayed@example.com",
+        "title": "Ms",
+        "birth": "1999",
+        "nationality": "Emirati",
+        "address": "Villa 7, Al Wasl Road, Dubai",
+    },
+}
+
+
+def _parsed(text: str, name: str = "cv.txt") -> ParsedCV:
+    return analyse(read_document(text.encode("utf-8"), name), reference_date=REFERENCE)
+
+
+def _cv(**changes: str) -> ParsedCV:
+    return _parsed(CV_TEMPLATE.format(**(BASE | changes)))
+
+
+@pytest.fixture(scope="module")
+def base(screening_pipeline: ScreeningPipeline) -> Screening:
+    return screen(_cv(), "ml-engineer", market="de", pipeline=screening_pipeline)
+
+
+def test_screening_json_has_the_documented_shape(base: Screening) -> None:
+    data = json.loads(screening_json(base))
+    assert list(data) == [
+        "fit", "dimensions", "coverage", "skills", "red_flags", "sourcing_signals",
+        "salary_band", "explanation", "role", "rubric_version", "model_hash", "cv_sha256",
+    ]  # fmt: skip
+    assert list(data["dimensions"]) == [
+        "mathematical_foundation",
+        "engineering_maturity",
+        "domain_application",
+    ]
+    for dimension in data["dimensions"].values():
+        assert set(dimension) == {"score", "rules"}
+        for rule in dimension["rules"]:
+            assert set(rule) == {"code", "name", "points", "evidence", "fact"}
+            assert rule["evidence"] or rule["fact"]
+    assert set(data["skills"]) == {"found", "related", "missing"}
+    assert data["role"]["id"] == "ml-engineer"
+    assert data["salary_band"]["min"] == 85000 and data["salary_band"]["market"] == "de"
+    assert len(data["rubric_version"]) == 12 and data["model_hash"]
+    assert 0 <= data["fit"] <= 100
+
+
+def test_strong_cv_scores_well_with_evidence_from_the_redacted_text(base: Screening) -> None:
+    dims = base.dimensions
+    assert dims["engineering_maturity"].score >= 80
+    assert dims["domain_application"].score >= 60
+    assert base.fit >= 55
+    testing = next(r for r in dims["engineering_maturity"].rules if r.code == "testing")
+    assert testing.evidence[0].text.startswith("- Code in git with pull requests")
+    assert testing.evidence[0].section == "experience" and testing.evidence[0].page == 1
+    quoted = json.dumps(to_jsonable(base))
+    for personal in ("Anna", "Schmidt", "1990", "Hauptstrasse", "German", "anna.schmidt"):
+        # evidence is quoted from the redacted text ("Germany" is the salary market, not a person)
+        assert not re.search(rf"\b{re.escape(personal)}\b", quoted), personal
+    assert base.red_flags == ()  # monitored, tested, deployed, skills used in experience
+
+
+def _key_values(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [k for k in value] + [k for v in value.values() for k in _key_values(v)]
+    if isinstance(value, list):
+        return [k for v in value for k in _key_values(v)]
+    return []
+
+
+def test_no_reject_decision_anywhere(base: Screening) -> None:
+    keys = _key_values(to_jsonable(base))
+    assert not [k for k in keys if "reject" in k.lower() or "decision" in k.lower()]
+    assert "never rejects" in base.explanation
+
+
+@pytest.mark.parametrize("kind", list(COUNTERFACTUALS))
+def test_counterfactual_personal_details_leave_scores_identical(
+    kind: str, base: Screening, screening_pipeline: ScreeningPipeline
+) -> None:
+    other = screen(
+        _cv(**COUNTERFACTUALS[kind]), "ml-engineer", market="de", pipeline=screening_pipeline
+    )
+    for name, dimension in base.dimensions.items():
+        assert other.dimensions[name].score == dimension.score, name  # tolerance 0
+        assert [r.code for r in other.dimensions[name].rules] == [r.code for r in dimension.rules]
+    assert other.fit == base.fit and other.coverage == base.coverage
+    assert [f.code for f in other.red_flags] == [f.code for f in base.red_flags]
+
+
+def test_same_bytes_and_role_give_byte_identical_json(
+    base: Screening, screening_pipeline: ScreeningPipeline
+) -> None:
+    again = screen(_cv(), "ml-engineer", market="de", pipeline=screening_pipeline)
+    assert screening_json(again) == screening_json(base)
+    assert screening_json(again).encode() == screening_json(base).encode()
+
+
+def test_three_year_gap_and_foreign_degree_are_never_red_flags(
+    base: Screening, screening_pipeline: ScreeningPipeline
+) -> None:
+    gapped = _cv(job_start="2014", job_end="12/2017", university="Bogazici University, Istanbul")
+    other = screen(gapped, "ml-engineer", market="de", pipeline=screening_pipeline)
+    assert [f.code for f in other.red_flags] == [f.code for f in base.red_flags]
+    for flag in other.red_flags:
+        assert "gap" not in flag.note.lower() and "foreign" not in flag.note.lower()
+    math = "mathematical_foundation"
+    assert other.dimensions[math].score == base.dimensions[math].score
+
+
+def test_hidden_text_in_a_pdf_is_flagged_quoted_and_not_scored(
+    screening_pipeline: ScreeningPipeline,
+) -> None:
+    white = (1.0, 1.0, 1.0)
+    pdf = build_pdf(
+        [
+            [
+                Run("Experience", 72, 760, size=14),
+                Run("Bookkeeping clerk at a small firm, 2019 - 2023.", 72, 740),
+                Run("Kubernetes PyTorch LoRA MLflow feature stores", 72, 720, rgb=white),
+            ]
+        ]
+    )  # fmt: skip
+    parsed = analyse(read_document(pdf, "hidden.pdf"), reference_date=REFERENCE)
+    assert parsed.document.hidden
+    result = screen(parsed, "ml-engineer", market="us", pipeline=screening_pipeline)
+    [flag] = [f for f in result.red_flags if f.code == "hidden-text"]
+    assert flag.severity == "warning" and "hidden characters on page(s) 1" in flag.note
+    assert "Kubernetes PyTorch LoRA" in flag.evidence[0].text
+    assert result.skills.found == ()  # hidden skills are not evidence
+    assert result.salary_band.market == "us" and result.salary_band.min > 85000
+
+
+def test_rank_orders_by_fit_with_percentiles_and_keeps_failures(
+    base: Screening, screening_pipeline: ScreeningPipeline
+) -> None:
+    weak = screen(
+        _parsed("Experience\nShop assistant, 2019 - 2023.\nSkills\nExcel\n"),
+        "ml-engineer",
+        market="de",
+        pipeline=screening_pipeline,
+    )
+    rows = rank_screenings(
+        [("weak.txt", weak), ("broken.pdf", "PdfError: not a PDF"), ("strong.txt", base),
+         ("copy.txt", base)]
+    )  # fmt: skip
+    assert [(r.rank, r.file) for r in rows] == [
+        (1, "copy.txt"), (1, "strong.txt"), (3, "weak.txt"), (None, "broken.pdf"),
+    ]  # fmt: skip
+    assert [r.percentile for r in rows] == [75.0, 75.0, 0.0, None]
+    assert rows[-1].error == "PdfError: not a PDF" and rows[-1].fit is None
+    assert list(rows[0].columns()) == list(RANK_COLUMNS)
+    assert (
+        rows[0].columns()["mathematical_foundation"]
+        == base.dimensions["mathematical_foundation"].score
+    )
