@@ -76,6 +76,7 @@ FIT_COVERAGE_SHARE = 0.4
 MAX_CITATIONS = 3
 _QUOTE_CHARS = 220
 _HIDDEN_QUOTE_CHARS = 120
+_SHORT_LINE = 30
 _LEVELS = {"other": 0, "bachelor": 1, "master": 2, "phd": 3}
 
 
@@ -270,6 +271,12 @@ def _month_text(day: date | None) -> str:
     return f"{day.year:04d}-{day.month:02d}" if day else "?"
 
 
+def _job_text(job: JobFact) -> str:
+    end = "present" if job.current else _month_text(job.end)
+    title = f"{' '.join(job.title.split())[:60]}, " if job.title else ""
+    return f"{title}{_month_text(job.start)} to {end}"
+
+
 class _Evaluator:
     """Evaluates conditions on one CV and one role; phrase hits are computed once per rule."""
 
@@ -294,15 +301,28 @@ class _Evaluator:
         )
 
     def cite_span(self, start: int, end: int) -> Citation:
-        """The first non-blank line of a fact's span (an education or job entry)."""
-        text, cursor = self.cv.text, start
-        while cursor < end:
+        """The first non-blank line of a fact's span (an education or job entry); a short one
+        (a date alone) runs on to the next non-blank line, so the quote names the entry."""
+        text = self.cv.text
+        lines: list[tuple[int, int]] = []
+        cursor = start
+        while cursor < end and len(lines) < 2:
             line_end = text.find("\n", cursor, end)
             line_end = end if line_end < 0 else line_end
             if text[cursor:line_end].strip():
-                return self.cite(cursor, cursor)
+                lines.append((cursor, line_end))
+                if len(text[cursor:line_end].strip()) >= _SHORT_LINE:
+                    break
             cursor = line_end + 1
-        return self.cite(start, start)
+        if not lines:
+            return self.cite(start, start)
+        first = self.cite(lines[0][0], lines[0][0])
+        if len(lines) == 1:
+            return first
+        second = self.cite(lines[1][0], lines[1][0])
+        return Citation(
+            text[first.start : second.end], first.start, second.end, first.section, first.page
+        )
 
     def __call__(self, condition: object) -> _Outcome | None:
         handler: Callable[[object], _Outcome | None] = getattr(self, f"_{type(condition).__name__}")
@@ -518,8 +538,7 @@ class _Evaluator:
                 ]
             ),
             f"{len(overlaps)} overlapping pair(s) of jobs; the longest overlap is {months} "
-            f"months ({_month_text(a.start)} to {_month_text(a.end)} and "
-            f"{_month_text(b.start)} to {_month_text(b.end)})",
+            f"months ({_job_text(a)} and {_job_text(b)})",
         )
 
 
