@@ -1,0 +1,1 @@
+"""Routes, one module per resource; each route is a thin call into ``screener.service``."""
