@@ -955,12 +955,13 @@ def batch_progress(session: Session, *, batch_id: str) -> BatchProgress:
     batch = session.get(Batch, batch_id)
     if batch is None:
         raise NotFound(f"no batch {batch_id!r}")
-    counts = dict(
-        session.execute(
+    counts: dict[str, int] = {
+        status: count
+        for status, count in session.execute(
             select(BatchItem.status, func.count()).where(BatchItem.batch_id == batch_id)
             .group_by(BatchItem.status)
-        ).tuples().all()
-    )  # fmt: skip
+        )
+    }  # fmt: skip
     return BatchProgress(
         batch,
         done=counts.get("done", 0) + counts.get("erased", 0),
@@ -994,7 +995,7 @@ def _ranked_rows(session: Session, batch_id: str) -> list[BatchRow]:
         select(BatchItem, ScreeningRecord.result)
         .outerjoin(ScreeningRecord, ScreeningRecord.id == BatchItem.screening_id)
         .where(BatchItem.batch_id == batch_id)
-    ).tuples().all()  # fmt: skip
+    ).all()  # fmt: skip
     done = sorted(
         ((i, r) for i, r in rows if i.status == "done" and r is not None),
         key=lambda pair: (-(pair[0].fit or 0.0), pair[0].filename, pair[0].position),

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from fastapi.responses import Response
 
-from api.deps import ReadCaller, RuntimeDep, ScreenCaller, SessionDep
+from api.deps import AnyCaller, RuntimeDep, ScreenCaller, SessionDep
 from api.routes._common import problems
 from api.schemas import BatchPublic, BatchResultsPublic, BatchRowPublic
 from screener.service import (
@@ -60,7 +60,7 @@ def submit_batch(
 
 
 @router.get("/{batch_id}", response_model=BatchPublic, responses=problems(404))
-def read_batch(batch_id: str, _caller: ReadCaller, session: SessionDep) -> BatchPublic:
+def read_batch(batch_id: str, _caller: AnyCaller, session: SessionDep) -> BatchPublic:
     """Status and progress: done, failed, queued, running of total."""
     return _public(batch_progress(session, batch_id=batch_id))
 
@@ -68,7 +68,7 @@ def read_batch(batch_id: str, _caller: ReadCaller, session: SessionDep) -> Batch
 @router.get("/{batch_id}/results", response_model=BatchResultsPublic, responses=problems(404))
 def read_results(
     batch_id: str,
-    _caller: ReadCaller,
+    _caller: AnyCaller,
     session: SessionDep,
     min_fit: MinFit = None,
     red_flag: RedFlag = None,
@@ -93,7 +93,7 @@ def read_results(
 )
 def read_results_csv(
     batch_id: str,
-    _caller: ReadCaller,
+    _caller: AnyCaller,
     session: SessionDep,
     min_fit: MinFit = None,
     red_flag: RedFlag = None,
