@@ -522,8 +522,10 @@ class _Evaluator:
                     and b.organisation
                     and a.organisation.casefold() == b.organisation.casefold()
                 )
+                # the same dates twice are one job read twice (e.g. repeated on a later page)
+                same_job = (a_start, a_end) == (b_start, b_end)
                 overlap = min(a_end, b_end) - max(a_start, b_start)
-                if not same_employer and overlap >= c.min_overlap_months:
+                if not same_employer and not same_job and overlap >= c.min_overlap_months:
                     overlaps.append((a, b, overlap))
         if not overlaps:
             return None

@@ -1,0 +1,494 @@
+"""Ranking quality of the full fit score, and red-flag counts on real CVs.
+
+    python -m benchmarks.ranking [--data-dir ../shared/data] [--limit N] [--workers 2]
+                                 [--role ml-engineer] [--check 20]
+
+Three measurements, written to ``benchmarks/results/ranking.json`` and printed as tables:
+
+1. **Vanetik vacancy ranking** (``vanetik-vacancy-resume-matching``): the 5 vacancies become
+   custom roles from their job-description text (``role_from_job_description``); for each of CVs
+   1-30 the 5 vacancies are ranked by our fit, and the mean Spearman correlation with each
+   annotator's ranking is reported beside the annotators' agreement with each other and three
+   baselines: role coverage alone, BM25 (the CV's redacted text as the query over the 5
+   vacancy texts) and raw mean-cosine (cosine of the mean CV chunk vector and the mean vacancy
+   chunk vector). Annotation arrays list vacancy numbers from best to worst; arrays that are
+   not a permutation of 1-5 are invalid and left out (their CV numbers are reported).
+2. **Updated-resume ranking AUC** (``updated-resume-dataset``, 166 unique texts): ROC-AUC of
+   "is in the role's positive categories" with full fit vs coverage alone, per task of the
+   matching benchmark (the bar: Data Scientist must not drop).
+3. **Red-flag counts** over the 1,275 Kaggle resume PDFs (parsed in isolated workers) and the
+   166 categorised resumes, by category, screened for ``--role``; plus ``--check`` flagged
+   examples (seeded sample) with their evidence, for checking by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import json
+import math
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.matching import TASKS, bm25_scores, load_resumes, roc_auc
+from embeddings import chunk_text
+from rubrics import RoleSet, load_roles, role_from_job_description
+from screener.documents import read_document
+from screener.errors import DocumentError
+from screener.matching import CVVectors
+from screener.parsing import ParsedCV, analyse, parse_paths
+from screener.pipeline import ScreeningPipeline
+from screener.redaction import redact_personal_data
+from screener.screening import Screening, screen
+from screener.settings import EmbeddingSettings, Settings
+
+REFERENCE = date(2026, 1, 1)
+VANETIK = "vanetik-vacancy-resume-matching"
+VACANCIES = 5
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+
+def average_ranks(values: Sequence[float]) -> list[float]:
+    """1-based ranks, ties get the mean of their positions."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(a: Sequence[float], b: Sequence[float]) -> float:
+    """Spearman's rho with average ranks for ties; nan when either side is constant."""
+    ra, rb = np.array(average_ranks(a)), np.array(average_ranks(b))
+    ra -= ra.mean()
+    rb -= rb.mean()
+    denominator = math.sqrt(float((ra * ra).sum() * (rb * rb).sum()))
+    return float((ra * rb).sum() / denominator) if denominator else float("nan")
+
+
+# --- Vanetik -------------------------------------------------------------------------------------
+
+
+def read_annotations(path: Path) -> dict[str, list[list[int]]]:
+    """``ANNOTATOR_n_RANKINGS=[[...], ...]`` arrays from the annotation text file."""
+    text = re.sub(r"#[^\n]*", "", path.read_text(encoding="utf-8"))
+    found: dict[str, list[list[int]]] = {}
+    for match in re.finditer(r"(ANNOTATOR_\d+)_RANKINGS\s*=\s*(\[.*?\]\])", text, re.S):
+        found[match.group(1).lower()] = ast.literal_eval(match.group(2))
+    return found
+
+
+def positions(array: Sequence[int]) -> list[float] | None:
+    """Rank (1 = best) of each vacancy 1-5 from a best-to-worst array; None when invalid."""
+    if sorted(array) != list(range(1, VACANCIES + 1)):
+        return None
+    rank = [0.0] * VACANCIES
+    for place, vacancy in enumerate(array, start=1):
+        rank[vacancy - 1] = float(place)
+    return rank
+
+
+def ranks_as_given(array: Sequence[int]) -> list[float] | None:
+    """The other reading of an array: entry i is the rank of vacancy i+1 (sensitivity check)."""
+    if sorted(array) != list(range(1, VACANCIES + 1)):
+        return None
+    return [float(r) for r in array]
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    finite = [v for v in values if not math.isnan(v)]
+    return round(sum(finite) / len(finite), 4) if finite else None
+
+
+def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
+    folder = data / VANETIK
+    with (folder / "5_vacancies.csv").open(encoding="utf-8", newline="") as handle:
+        vacancies = list(csv.DictReader(handle))[:VACANCIES]
+    seeds = load_roles()
+    customs = []
+    for number, row in enumerate(vacancies, start=1):
+        text = f"{row['job_title']}\n{row['job_description']}"
+        customs.append(role_from_job_description(text, role_id=f"vacancy-{number}", roles=seeds))
+    pipeline = ScreeningPipeline.create(
+        settings, roles=RoleSet([*seeds, *customs], markets=seeds.markets)
+    )
+    vacancy_texts = [f"{r['job_title']}\n{r['job_description']}" for r in vacancies]
+    jd_means = []
+    for text in vacancy_texts:
+        chunks = chunk_text(
+            text, tokenizer=pipeline.model.tokenizer, max_tokens=pipeline.model.max_seq_length
+        )
+        mean = pipeline.model.encode([c.text for c in chunks]).mean(axis=0)
+        jd_means.append(mean / np.linalg.norm(mean))
+
+    annotations = read_annotations(folder / "annotations-for-the-first-30-vacancies.txt")
+    invalid = {
+        name: [i + 1 for i, array in enumerate(arrays) if positions(array) is None]
+        for name, arrays in annotations.items()
+    }
+    cv_count = max(len(arrays) for arrays in annotations.values())
+    paths = [folder / "CV" / f"{n}.docx" for n in range(1, cv_count + 1)]
+    methods = ("fit", "coverage", "bm25", "mean_cosine")
+    scores: dict[str, dict[int, list[float]]] = {m: {} for m in methods}
+    for number, (_, parsed) in enumerate(
+        parse_paths(paths, settings=settings, reference_date=REFERENCE), start=1
+    ):
+        if isinstance(parsed, DocumentError):
+            continue
+        prepared = pipeline.prepare(parsed)
+        screenings = [
+            screen(parsed, role, market="de", pipeline=pipeline, prepared=prepared)
+            for role in customs
+        ]
+        scores["fit"][number] = [s.fit for s in screenings]
+        scores["coverage"][number] = [s.coverage for s in screenings]
+        scores["bm25"][number] = bm25_scores(vacancy_texts, prepared.text)
+        cv_mean = prepared.vectors.mean(axis=0)
+        cv_mean = cv_mean / np.linalg.norm(cv_mean)
+        scores["mean_cosine"][number] = [float(cv_mean @ jd) for jd in jd_means]
+
+    def agreement(method: str, annotator: str, read=positions) -> tuple[float | None, int]:  # type: ignore[no-untyped-def]
+        values = []
+        for index, array in enumerate(annotations[annotator]):
+            truth = read(array)
+            ours = scores[method].get(index + 1)
+            if truth is None or ours is None:
+                continue
+            values.append(spearman(ours, [-r for r in truth]))  # rank 1 = best
+        return _mean(values), len(values)
+
+    result: dict[str, Any] = {
+        "cvs": cv_count,
+        "vacancies": [
+            {"number": n, "title": r["job_title"], "based_on": c.based_on, "skills": len(c.skills)}
+            for n, (r, c) in enumerate(zip(vacancies, customs, strict=True), start=1)
+        ],
+        "invalid_arrays": invalid,
+        "methods": {},
+    }
+    for method in methods:
+        row = {}
+        for annotator in sorted(annotations):
+            mean, n = agreement(method, annotator)
+            row[annotator] = {"mean_spearman": mean, "n": n}
+        valid = [v["mean_spearman"] for v in row.values() if v["mean_spearman"] is not None]
+        row["mean_of_annotators"] = round(sum(valid) / len(valid), 4) if valid else None
+        other = [agreement(method, a, ranks_as_given)[0] for a in sorted(annotations)]
+        row["other_reading_mean_of_annotators"] = (
+            round(sum(o for o in other if o is not None) / len(other), 4) if other else None
+        )
+        result["methods"][method] = row
+    pairs = [
+        spearman(a, b)
+        for a, b in zip(
+            [positions(x) for x in annotations["annotator_1"]],
+            [positions(x) for x in annotations["annotator_2"]],
+            strict=False,
+        )
+        if a is not None and b is not None
+    ]
+    result["annotator_agreement"] = {"mean_spearman": _mean(pairs), "n": len(pairs)}
+    other_pairs = [
+        spearman(a, b)
+        for a, b in zip(
+            [ranks_as_given(x) for x in annotations["annotator_1"]],
+            [ranks_as_given(x) for x in annotations["annotator_2"]],
+            strict=False,
+        )
+        if a is not None and b is not None
+    ]
+    result["annotator_agreement"]["other_reading"] = _mean(other_pairs)
+    return result
+
+
+# --- updated-resume AUC and red flags ------------------------------------------------------------
+
+
+def _refit(screening: Screening, role_id: str, pipeline: ScreeningPipeline, share: float) -> float:
+    weights = pipeline.roles.get(role_id).dimension_weights.as_dict()
+    weighted = sum(weights[n] * d.score for n, d in screening.dimensions.items())
+    return share * weighted + (1 - share) * screening.coverage
+
+
+def _parse_text(text: str) -> ParsedCV:
+    return analyse(read_document(text.encode("utf-8"), "cv.txt"), reference_date=REFERENCE)
+
+
+def alias_only(pipeline: ScreeningPipeline, parsed: ParsedCV) -> CVVectors:
+    """A prepared CV without chunk vectors: no semantic hits, alias hits as usual.
+
+    Red flags do not depend on semantic hits (keyword stuffing counts alias hits only), so the
+    red-flag pass over many PDFs can skip encoding; ``updated_resumes`` checks the claim."""
+    text = redact_personal_data(parsed.document.text, parsed.profile.contacts)
+    empty = np.zeros((0, pipeline.model.dimension), dtype=np.float32)
+    return CVVectors(text, parsed.sections, (), empty, parsed.document.page_at)
+
+
+def _flag_example(source: str, category: str, screening: Screening, code: str) -> dict[str, Any]:
+    flag = next(f for f in screening.red_flags if f.code == code)
+    return {
+        "source": source,
+        "category": category,
+        "code": code,
+        "severity": flag.severity,
+        "note": flag.note,
+        "evidence": [
+            f"p.{c.page} ({c.section}): {' '.join(c.text.split())[:200]}" for c in flag.evidence
+        ],
+    }
+
+
+def updated_resumes(
+    data: Path, pipeline: ScreeningPipeline, role_id: str, limit: int | None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    resumes = load_resumes(data / "updated-resume-dataset/UpdatedResumeDataSet.csv")
+    if limit:
+        resumes = resumes[:limit]
+    parsed = [_parse_text(text) for _, text in resumes]
+    prepared = [pipeline.prepare(p) for p in parsed]
+    tasks = []
+    for task_role, positives in TASKS:
+        positive = [category in positives for category, _ in resumes]
+        results = [
+            screen(p, task_role, market="de", pipeline=pipeline, prepared=v)
+            for p, v in zip(parsed, prepared, strict=True)
+        ]
+        tasks.append(
+            {
+                "role": task_role,
+                "positive_categories": list(positives),
+                "positives": sum(positive),
+                "auc_fit": round(roc_auc([r.fit for r in results], positive), 4),
+                "auc_coverage": round(roc_auc([r.coverage for r in results], positive), 4),
+                # sensitivity of the fit formula: share of the dimensions vs coverage
+                "auc_fit_by_dimension_share": {
+                    str(share): round(
+                        roc_auc([_refit(r, task_role, pipeline, share) for r in results], positive),
+                        4,
+                    )
+                    for share in (0.3, 0.4, 0.5, 0.6, 0.7)
+                },
+            }
+        )
+    by_category: dict[str, Counter[str]] = defaultdict(Counter)
+    sizes: Counter[str] = Counter()
+    examples = []
+    mismatches = 0
+    for index, ((category, _), p, v) in enumerate(zip(resumes, parsed, prepared, strict=True)):
+        screening = screen(p, role_id, market="de", pipeline=pipeline, prepared=v)
+        unencoded = screen(
+            p, role_id, market="de", pipeline=pipeline, prepared=alias_only(pipeline, p)
+        )
+        mismatches += unencoded.red_flags != screening.red_flags
+        sizes[category] += 1
+        by_category[category].update(f.code for f in screening.red_flags)
+        examples.extend(
+            _flag_example(f"updated-resume #{index}", category, screening, f.code)
+            for f in screening.red_flags
+        )
+    return (
+        {
+            "resumes": len(resumes),
+            "tasks": tasks,
+            "red_flags": _flag_table(sizes, by_category),
+            "red_flags_differ_without_encoding": mismatches,
+        },
+        examples,
+    )
+
+
+def _flag_table(sizes: Counter[str], by_category: dict[str, Counter[str]]) -> dict[str, Any]:
+    total: Counter[str] = Counter()
+    for counts in by_category.values():
+        total.update(counts)
+    return {
+        "cvs": sum(sizes.values()),
+        "total": dict(sorted(total.items())),
+        "by_category": {
+            category: {"cvs": sizes[category], **dict(sorted(by_category[category].items()))}
+            for category in sorted(sizes)
+        },
+    }
+
+
+def kaggle(
+    data: Path,
+    pipeline: ScreeningPipeline,
+    settings: Settings,
+    role_id: str,
+    limit: int | None,
+    *,
+    encode: bool,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    folder = data / "kaggle-resume-pdfs"
+    with (folder / "index.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if limit:
+        rows = random.Random(7).sample(rows, min(limit, len(rows)))
+        rows.sort(key=lambda r: r["path"])
+    category_of = {str(folder / r["path"]): r["category"] for r in rows}
+    sizes: Counter[str] = Counter()
+    by_category: dict[str, Counter[str]] = defaultdict(Counter)
+    errors: Counter[str] = Counter()
+    examples = []
+    started = time.perf_counter()
+    paths = [folder / r["path"] for r in rows]
+    for done, (path, parsed) in enumerate(
+        parse_paths(paths, settings=settings, reference_date=REFERENCE), start=1
+    ):
+        category = category_of[str(path)]
+        if isinstance(parsed, DocumentError):
+            errors[parsed.kind] += 1
+            continue
+        prepared = pipeline.prepare(parsed) if encode else alias_only(pipeline, parsed)
+        screening = screen(parsed, role_id, market="de", pipeline=pipeline, prepared=prepared)
+        sizes[category] += 1
+        by_category[category].update(f.code for f in screening.red_flags)
+        examples.extend(
+            _flag_example(f"{category}/{path.name}", category, screening, f.code)
+            for f in screening.red_flags
+        )
+        if done % 50 == 0:
+            print(f"\r  kaggle {done}/{len(paths)}", end="", file=sys.stderr, flush=True)
+    seconds = time.perf_counter() - started
+    print(file=sys.stderr)
+    table = _flag_table(sizes, by_category)
+    table.update(
+        {
+            "files": len(paths),
+            "errors": dict(errors),
+            "seconds": round(seconds, 1),
+            "cvs_per_s": round(len(paths) / seconds, 2) if seconds else None,
+            "encoded": encode,
+        }
+    )
+    return table, examples
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def _print_flags(name: str, table: dict[str, Any], codes: list[str]) -> None:
+    short = [c.split("-")[0][:6] + ("".join(p[0] for p in c.split("-")[1:])) for c in codes]
+    print(f"\nred flags, {name} ({table['cvs']} CVs screened)")
+    print(f"{'category':24} {'n':>4} " + " ".join(f"{s:>8}" for s in short))
+    for category, counts in table["by_category"].items():
+        cells = " ".join(f"{counts.get(c, 0):>8}" for c in codes)
+        print(f"{category[:24]:24} {counts['cvs']:>4} {cells}")
+    totals = " ".join(f"{table['total'].get(c, 0):>8}" for c in codes)
+    print(f"{'TOTAL':24} {table['cvs']:>4} {totals}")
+    print("columns: " + ", ".join(f"{s}={c}" for s, c in zip(short, codes, strict=True)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--limit", type=int, default=None, help="Kaggle PDFs / resumes to use")
+    parser.add_argument("--workers", type=int, default=2, help="parse processes")
+    parser.add_argument("--role", default="ml-engineer", help="role the red flags are run for")
+    parser.add_argument("--check", type=int, default=20, help="flagged examples to sample")
+    parser.add_argument("--skip-kaggle", action="store_true")
+    parser.add_argument(
+        "--encode-kaggle", action="store_true", help="encode the Kaggle CVs (flags do not need it)"
+    )
+    parser.add_argument("--json", type=Path, default=Path("benchmarks/results/ranking.json"))
+    args = parser.parse_args(argv)
+
+    settings = Settings(embeddings=EmbeddingSettings(cache_path=None)).model_copy(
+        update={"parse_workers": args.workers}
+    )
+    report: dict[str, Any] = {
+        "command": "python -m benchmarks.ranking "
+        + " ".join(sys.argv[1:] if argv is None else argv),
+        "date": date.today().isoformat(),
+        "reference_date": REFERENCE.isoformat(),
+    }
+    report["vanetik"] = vanetik(args.data_dir, settings)
+    pipeline = ScreeningPipeline.create(settings)
+    report["model_hash"] = pipeline.model.model_hash
+    report["roles_version"] = pipeline.roles.version
+    updated, examples = updated_resumes(args.data_dir, pipeline, args.role, args.limit)
+    report["updated_resumes"] = updated
+    if not args.skip_kaggle:
+        report["kaggle"], kaggle_examples = kaggle(
+            args.data_dir, pipeline, settings, args.role, args.limit, encode=args.encode_kaggle
+        )
+        examples.extend(kaggle_examples)
+    report["red_flag_role"] = args.role
+    rng = random.Random(20260101)
+    by_code: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for example in examples:
+        by_code[example["code"]].append(example)
+    # spread the hand-check sample over the flag kinds, then fill at random
+    sample: list[dict[str, Any]] = []
+    for code in sorted(by_code):
+        sample.extend(rng.sample(by_code[code], min(2, len(by_code[code]))))
+    rest = [e for e in examples if e not in sample]
+    sample.extend(rng.sample(rest, max(0, min(args.check - len(sample), len(rest)))))
+    report["check_sample"] = sample[: args.check]
+
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    v = report["vanetik"]
+    print(f"Vanetik: {v['cvs']} CVs x 5 vacancies; invalid arrays: {v['invalid_arrays']}")
+    print(
+        f"{'method':14} {'vs annotator 1':>16} {'vs annotator 2':>16} {'mean':>8} "
+        f"{'other reading':>14}"
+    )
+    for method, row in v["methods"].items():
+        a1, a2 = row["annotator_1"], row["annotator_2"]
+        print(
+            f"{method:14} {a1['mean_spearman']!s:>9} (n={a1['n']:>2}) "
+            f"{a2['mean_spearman']!s:>9} (n={a2['n']:>2}) {row['mean_of_annotators']!s:>8} "
+            f"{row['other_reading_mean_of_annotators']!s:>14}"
+        )
+    agree = v["annotator_agreement"]
+    print(
+        f"{'annotators':14} agreement {agree['mean_spearman']} (n={agree['n']}); "
+        f"other reading {agree['other_reading']}"
+    )
+    print(
+        f"\nupdated resumes ({updated['resumes']}): ROC-AUC; red flags that differ without "
+        f"encoding: {updated['red_flags_differ_without_encoding']}"
+    )
+    print(f"{'role':18} {'positives':28} {'fit':>7} {'coverage':>8}")
+    for task in updated["tasks"]:
+        print(
+            f"{task['role']:18} {'+'.join(task['positive_categories']):28} "
+            f"{task['auc_fit']:>7.4f} {task['auc_coverage']:>8.4f}"
+        )
+    codes = sorted({e["code"] for e in examples} | set(updated["red_flags"]["total"]))
+    _print_flags("updated resumes", updated["red_flags"], codes)
+    if "kaggle" in report:
+        k = report["kaggle"]
+        _print_flags("Kaggle PDFs", k, codes)
+        print(f"Kaggle: {k['files']} files, errors {k['errors']}, {k['cvs_per_s']} CVs/s")
+    print(f"\n{len(report['check_sample'])} flagged examples to check by hand:")
+    for example in report["check_sample"]:
+        print(f"- [{example['code']}] {example['source']}: {example['note'][:220]}")
+        for evidence in example["evidence"]:
+            print(f"    {evidence}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
