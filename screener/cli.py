@@ -353,7 +353,133 @@ def _build_parser() -> argparse.ArgumentParser:
     from_jd.add_argument("--out", default=None, help="save the YAML into this folder")
     from_jd.add_argument("--overwrite", action="store_true")
     from_jd.set_defaults(handler=_role_from_jd_command)
+    _add_service_commands(commands)
     return parser
+
+
+# --- the service: serve, keys, db, audit ----------------------------------------------------------
+
+
+def _serve_command(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _service_engine():  # type: ignore[no-untyped-def]
+    from screener.store import make_engine, make_sessions, upgrade
+
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine)
+    return engine, make_sessions(engine)
+
+
+def _keys_create_command(args: argparse.Namespace) -> int:
+    from screener.service import create_api_key
+
+    engine, sessions = _service_engine()
+    with sessions() as session, session.begin():
+        row, key = create_api_key(
+            session, name=args.name, scopes=args.scope,
+            pepper=get_settings().api_key_pepper.get_secret_value(),
+        )  # fmt: skip
+        key_id, scopes = row.id, row.scopes
+    engine.dispose()
+    print(json.dumps({"id": key_id, "name": args.name, "scopes": scopes, "key": key}))
+    print("store the key now: only its hash is kept", file=sys.stderr)
+    return 0
+
+
+def _keys_revoke_command(args: argparse.Namespace) -> int:
+    from screener.service import NotFound, revoke_api_key
+
+    engine, sessions = _service_engine()
+    try:
+        with sessions() as session, session.begin():
+            revoke_api_key(session, key_id=args.key_id)
+    except NotFound as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"revoked {args.key_id}", file=sys.stderr)
+    return 0
+
+
+def _db_upgrade_command(args: argparse.Namespace) -> int:
+    from screener.store import current_revision, make_engine, upgrade
+
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine, args.revision)
+    print(f"database at revision {current_revision(engine)}", file=sys.stderr)
+    engine.dispose()
+    return 0
+
+
+def _audit_purge_command(args: argparse.Namespace) -> int:
+    from screener.service import purge_audit
+
+    days = args.days if args.days is not None else get_settings().audit_retention_days
+    engine, sessions = _service_engine()
+    with sessions() as session, session.begin():
+        deleted = purge_audit(session, retention_days=days)
+    engine.dispose()
+    print(f"purged {deleted} audit records older than {days} days", file=sys.stderr)
+    return 0
+
+
+def _audit_verify_command(args: argparse.Namespace) -> int:
+    from screener.store import verify_chain
+
+    engine, sessions = _service_engine()
+    with sessions() as session:
+        report = verify_chain(session)
+    engine.dispose()
+    print(json.dumps({"ok": report.ok, "records": report.records, "first_seq": report.first_seq,
+                      "last_seq": report.last_seq, "broken_seq": report.broken_seq,
+                      "problem": report.problem}))  # fmt: skip
+    return 0 if report.ok else 1
+
+
+def _add_service_commands(commands) -> None:  # type: ignore[no-untyped-def]
+    serve = commands.add_parser("serve", help="Run the screening API (uvicorn).")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(handler=_serve_command)
+
+    keys = commands.add_parser("keys", help="Create or revoke API keys.")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="Create a key; prints it once as JSON.")
+    create.add_argument("--name", required=True, help="who or what uses the key")
+    create.add_argument(
+        "--scope", action="append", required=True, choices=["screen", "read", "admin"],
+        help="repeat for several scopes",
+    )  # fmt: skip
+    create.set_defaults(handler=_keys_create_command)
+    revoke = key_commands.add_parser("revoke", help="Revoke a key by its id.")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(handler=_keys_revoke_command)
+
+    db = commands.add_parser("db", help="Database schema.")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_upgrade = db_commands.add_parser("upgrade", help="Migrate to the latest schema.")
+    db_upgrade.add_argument("--revision", default="head")
+    db_upgrade.set_defaults(handler=_db_upgrade_command)
+
+    audit = commands.add_parser("audit", help="The audit log.")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    purge = audit_commands.add_parser("purge", help="Delete records past the retention period.")
+    purge.add_argument(
+        "--days", type=int, default=None, help="retention in days (default: the setting, 183)"
+    )
+    purge.set_defaults(handler=_audit_purge_command)
+    verify = audit_commands.add_parser("verify", help="Check the hash chain.")
+    verify.set_defaults(handler=_audit_verify_command)
 
 
 def main(argv: list[str] | None = None) -> int:
