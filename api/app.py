@@ -11,11 +11,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import install_error_handlers, problem
+from api.errors import PROBLEM_JSON, install_error_handlers, problem
 from api.metrics import ServiceMetrics
 from api.routes import audit, batches, candidates, health, roles, screenings, search
+from api.schemas import Problem
 from embeddings import EmbeddingModel
 from screener.service import Runtime, UploadTooLarge
 from screener.settings import Settings, get_settings
@@ -68,7 +70,32 @@ def create_app(settings: Settings | None = None, *, model: EmbeddingModel | None
         limits={"/v1/screenings": settings.documents.max_bytes + _SINGLE_UPLOAD_SLACK},
     )
     app.add_middleware(_RequestLog, metrics=app.state.metrics)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema with every error response documented as problem+json."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    problem_content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.get("responses", {})
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault("422", {"description": "Invalid request."})
+            for status, response in responses.items():
+                if status[:1] in ("4", "5"):
+                    response["content"] = problem_content
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    app.openapi_schema = schema
+    return schema
 
 
 class _BodyLimit:

@@ -22,10 +22,6 @@ _DESCRIPTIONS = {
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` entries documenting problem+json errors."""
     return {
-        status: {
-            "model": Problem,
-            "description": _DESCRIPTIONS.get(status, "Error."),
-            "content": {"application/problem+json": {}},
-        }
+        status: {"model": Problem, "description": _DESCRIPTIONS.get(status, "Error.")}
         for status in (401, 403, *statuses)
     }

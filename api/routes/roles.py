@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 
 from api.deps import AdminCaller, AnyCaller, ReadCaller, RuntimeDep
 from api.routes._common import problems
@@ -74,6 +74,6 @@ def role_from_job_description(
 def put_role(role_id: str, role: Role, _caller: AdminCaller, runtime: RuntimeDep) -> RolePublic:
     """Save a reviewed custom role; it can be screened for at once. Seed roles are read-only."""
     if role.id != role_id:
-        raise InvalidUpload(f"the role's id {role.id!r} differs from the path's {role_id!r}")
+        raise HTTPException(422, f"the role's id {role.id!r} differs from the path's {role_id!r}")
     saved = save_custom_role(runtime=runtime, role=role)
     return _role_public(saved, runtime.pipeline.roles)

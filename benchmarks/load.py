@@ -1,0 +1,261 @@
+"""Bounded load run of the screening API: concurrent single-CV screenings against a real server.
+
+    python -m benchmarks.load [--concurrency 50] [--duration 60] [--mode fresh|repeat]
+                              [--json benchmarks/results/load.json]
+
+Starts ``uvicorn --factory api:create_app`` on loopback with a fresh SQLite database in a
+temporary folder, creates an API key, then keeps ``--concurrency`` clients posting CVs from
+``../shared/data/layout-diverse-cv-pdfs`` to ``POST /v1/screenings`` for ``--duration``
+seconds. New requests stop at the deadline; requests in flight finish (each bounded by
+``--request-timeout``), then the server is stopped. The run always ends by itself.
+
+Modes:
+- ``fresh``: every request's bytes are unique (a PDF comment appended after ``%%EOF``), so each
+  one is parsed, embedded, scored and stored: the worst case;
+- ``repeat``: the same files again and again, so after the first pass results come from the
+  deduplicated store.
+
+Reports p50/p95/max latency of successful requests, throughput (responses per second over
+the measured window), errors (non-200 and transport failures, by kind) and the peak resident
+memory of the server process tree (server plus parse workers), sampled from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CV_DIR = REPO_ROOT.parent / "shared" / "data" / "layout-diverse-cv-pdfs"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _tree_rss_bytes(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            statm = (entry / "statm").read_text().split()
+        except OSError:
+            continue
+        pid, parent = int(entry.name), int(stat[1])
+        children.setdefault(parent, []).append(pid)
+        rss[pid] = int(statm[1]) * page
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+class _RssSampler(threading.Thread):
+    def __init__(self, pid: int, every_s: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every_s, self.peak = pid, every_s, 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak = max(self.peak, _tree_rss_bytes(self.pid))
+            self._stop_event.wait(self.every_s)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+def _start_server(folder: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SCREENER_DATABASE_URL": f"sqlite:///{folder / 'load.db'}",
+        "SCREENER_ROLES_DIR": str(folder / "roles"),
+        "SCREENER_EMBEDDING_CACHE_PATH": str(folder / "embeddings.sqlite"),
+    }
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "api:create_app", "--host",
+             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def _create_key(folder: Path) -> str:
+    env = {**os.environ, "SCREENER_DATABASE_URL": f"sqlite:///{folder / 'load.db'}"}
+    out = subprocess.run(
+        [sys.executable, "-m", "screener.cli", "keys", "create", "--name", "load", "--scope",
+         "screen"],
+        cwd=REPO_ROOT, env=env, capture_output=True, check=True, text=True,
+    )  # fmt: skip
+    key: str = json.loads(out.stdout)["key"]
+    return key
+
+
+async def _client_loop(
+    client: httpx.AsyncClient,
+    files: itertools.cycle[tuple[str, bytes]],
+    *,
+    deadline: float,
+    fresh: bool,
+    role: str,
+    latencies: list[float],
+    errors: Counter[str],
+) -> None:
+    while time.monotonic() < deadline:
+        name, data = next(files)
+        if fresh:
+            data = data + f"\n% load {uuid.uuid4().hex}\n".encode()
+        started = time.perf_counter()
+        try:
+            response = await client.post(
+                "/v1/screenings",
+                files={"file": (name, data, "application/pdf")},
+                data={"role": role, "market": "de"},
+            )
+        except httpx.HTTPError as exc:
+            errors[type(exc).__name__] += 1
+            continue
+        if response.status_code == 200:
+            latencies.append(time.perf_counter() - started)
+        else:
+            errors[f"HTTP {response.status_code}"] += 1
+
+
+async def _load(
+    url: str, key: str, *, concurrency: int, duration: float, fresh: bool, timeout: float
+) -> tuple[list[float], Counter[str], float]:
+    files = itertools.cycle([(p.name, p.read_bytes()) for p in sorted(CV_DIR.glob("*.pdf"))])
+    latencies: list[float] = []
+    errors: Counter[str] = Counter()
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=timeout, limits=limits
+    ) as client:
+        started = time.monotonic()
+        deadline = started + duration
+        await asyncio.gather(
+            *(
+                _client_loop(client, files, deadline=deadline, fresh=fresh, role="ml-engineer",
+                             latencies=latencies, errors=errors)
+                for _ in range(concurrency)
+            )
+        )  # fmt: skip
+        elapsed = time.monotonic() - started
+    return latencies, errors, elapsed
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return round(ordered[index], 3)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="screener-load-") as tmp:
+        folder = Path(tmp)
+        key = _create_key(folder)
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = _start_server(folder, port, folder / "server.log")
+        sampler = _RssSampler(server.pid)
+        sampler.start()
+        try:
+            deadline = time.monotonic() + 180
+            while True:
+                if server.poll() is not None:
+                    raise SystemExit((folder / "server.log").read_text()[-3000:])
+                try:
+                    if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit("the server did not get ready in 180 s")
+                time.sleep(0.2)
+            latencies, errors, elapsed = asyncio.run(
+                _load(url, key, concurrency=args.concurrency, duration=args.duration,
+                      fresh=args.mode == "fresh", timeout=args.request_timeout)
+            )  # fmt: skip
+        finally:
+            sampler.stop()
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+                try:
+                    server.wait(60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(server.pid, signal.SIGKILL)
+    return {
+        "command": "python -m benchmarks.load " + " ".join(sys.argv[1:]),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },  # fmt: skip
+        "data": str(CV_DIR.relative_to(REPO_ROOT.parent)),
+        "mode": args.mode,
+        "concurrency": args.concurrency,
+        "duration_s": args.duration,
+        "elapsed_s": round(elapsed, 2),
+        "requests_ok": len(latencies),
+        "errors": sum(errors.values()),
+        "errors_by_kind": dict(errors),
+        "throughput_per_s": round(len(latencies) / elapsed, 3) if elapsed else None,
+        "latency_s": {
+            "p50": _percentile(latencies, 0.50),
+            "p95": _percentile(latencies, 0.95),
+            "max": round(max(latencies), 3) if latencies else None,
+            "mean": round(statistics.fmean(latencies), 3) if latencies else None,
+        },
+        "peak_rss_mib": round(sampler.peak / 2**20, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of new requests")
+    parser.add_argument("--mode", choices=["fresh", "repeat"], default="fresh")
+    parser.add_argument("--request-timeout", type=float, default=300.0)
+    parser.add_argument("--json", type=Path, default=REPO_ROOT / "benchmarks/results/load.json")
+    args = parser.parse_args(argv)
+    report = run(args)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(text + "\n", encoding="utf-8")
+    return 0 if report["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
