@@ -214,6 +214,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     server.wait(60)
                 except subprocess.TimeoutExpired:
                     os.killpg(server.pid, signal.SIGKILL)
+            server_log = (folder / "server.log").read_text(errors="replace")
     return {
         "command": "python -m benchmarks.load " + " ".join(sys.argv[1:]),
         "machine": {
@@ -237,6 +238,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "mean": round(statistics.fmean(latencies), 3) if latencies else None,
         },
         "peak_rss_mib": round(sampler.peak / 2**20, 1),
+        "server_errors": [line for line in server_log.splitlines() if "Error" in line][-20:],
     }
 
 

@@ -255,6 +255,10 @@ class Runtime:
     embedding_cache: EmbeddingCache | None = None
     queue: JobQueue | None = None
     pool_lock: threading.Lock = field(default_factory=threading.Lock)
+    # the model's tokenizer is not safe to call from several threads at once (measured:
+    # "expected sequence of length 63 at dim 1 (got 64)" under 50 concurrent screenings);
+    # take it before pool_lock
+    model_lock: threading.Lock = field(default_factory=threading.Lock)
     pipeline_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -585,7 +589,8 @@ def _compute(runtime: Runtime, upload: Upload, request: _Request) -> _Computed:
     if isinstance(document, DocumentError):
         raise document
     parsed = analyse(document, reference_date=date.today())
-    prepared = request.pipeline.prepare(parsed)
+    with runtime.model_lock:
+        prepared = request.pipeline.prepare(parsed)
     screening = screen_document(
         parsed=parsed, role=request.role, market=request.market, pipeline=request.pipeline,
         rules=runtime.rules, prepared=prepared,
@@ -1200,7 +1205,7 @@ def search_pool(
     if (query is None) == (role_id is None):
         raise ValueError("give either a query or a role_id")
     role = runtime.pipeline.roles.get(role_id) if role_id is not None else None
-    with runtime.pool_lock:
+    with runtime.model_lock, runtime.pool_lock:
         if role is not None:
             return runtime.pool.search_role(role, k)
         assert query is not None
@@ -1226,7 +1231,8 @@ def save_custom_role(*, runtime: Runtime, role: Role) -> Role:
         roles = RoleSet(
             [*(r for r in current.roles if r.id != role.id), role], markets=current.roles.markets
         )
-        pipeline = ScreeningPipeline.create(runtime.settings, model=current.model, roles=roles)
+        with runtime.model_lock:
+            pipeline = ScreeningPipeline.create(runtime.settings, model=current.model, roles=roles)
         save_role(role, runtime.settings.roles_dir, overwrite=True)
         runtime.pipeline = pipeline  # one reference swap: requests in flight keep the old one
     log.info("custom role saved", extra={"role": role.id, "version": role.version})
