@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from screener.errors import DocumentError
 from screener.settings import get_settings
@@ -370,7 +371,7 @@ def _serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _service_engine():  # type: ignore[no-untyped-def]
+def _service_engine() -> tuple[Any, Any]:
     from screener.store import make_engine, make_sessions, upgrade
 
     engine = make_engine(get_settings().database_url)
@@ -445,7 +446,7 @@ def _audit_verify_command(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _add_service_commands(commands) -> None:  # type: ignore[no-untyped-def]
+def _add_service_commands(commands: Any) -> None:
     serve = commands.add_parser("serve", help="Run the screening API (uvicorn).")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
