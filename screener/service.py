@@ -295,7 +295,7 @@ class Runtime:
         pipeline = ScreeningPipeline.create(settings, model=model, roles=_role_set(settings))
         pool = CandidatePool(pipeline.model)
         with sessions() as session:
-            loaded = _load_pool(session, pool, model_hash=pipeline.model.model_hash)
+            loaded = _load_pool(session, pool, model=pipeline.model)
             requeued = requeue_interrupted(session)
             session.commit()
         runtime = cls(
@@ -387,8 +387,8 @@ def _cv_vectors(layout: dict[str, Any], vectors: bytes, dimension: int) -> CVVec
     )
 
 
-def _load_pool(session: Session, pool: CandidatePool, *, model_hash: str) -> int:
-    dimension = pool._model.dimension  # noqa: SLF001 - the pool's own model fixes the width
+def _load_pool(session: Session, pool: CandidatePool, *, model: EmbeddingModel) -> int:
+    dimension, model_hash = model.dimension, model.model_hash
     count = 0
     rows = session.execute(
         select(CandidateVectors.candidate_id, CandidateVectors.layout, CandidateVectors.vectors)
