@@ -18,6 +18,7 @@ Guarantees, for every returned chunk:
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -57,10 +58,16 @@ class Tokenizer(Protocol):
 
 
 class HFTokenizer:
-    """Adapts a Hugging Face fast tokenizer (``SentenceTransformer.tokenizer``) to ``Tokenizer``."""
+    """Adapts a Hugging Face fast tokenizer (``SentenceTransformer.tokenizer``) to ``Tokenizer``.
 
-    def __init__(self, tokenizer: Any) -> None:
+    A fast tokenizer is not safe to call from several threads at once ("Already borrowed", or
+    mismatched batch lengths); ``lock`` is the lock its model holds while encoding, so chunking
+    and encoding in different request threads take turns.
+    """
+
+    def __init__(self, tokenizer: Any, *, lock: threading.RLock | None = None) -> None:
         self._tokenizer = tokenizer
+        self._lock = lock or threading.RLock()
         self._special = int(tokenizer.num_special_tokens_to_add(pair=False))
 
     @property
@@ -69,14 +76,16 @@ class HFTokenizer:
 
     def offsets(self, text: str) -> list[tuple[int, int]]:
         # verbose=False: long texts are tokenised here on purpose, to be cut below the limit.
-        encoded = self._tokenizer(
-            text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
-        )
+        with self._lock:
+            encoded = self._tokenizer(
+                text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+            )
         return [(int(a), int(b)) for a, b in encoded["offset_mapping"]]
 
     def counts(self, texts: Sequence[str]) -> list[int]:
         """Token counts including special tokens, as the model will see them."""
-        encoded = self._tokenizer(list(texts), add_special_tokens=True, verbose=False)
+        with self._lock:
+            encoded = self._tokenizer(list(texts), add_special_tokens=True, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
 

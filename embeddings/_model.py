@@ -107,6 +107,9 @@ class EmbeddingModel:
         self._precision = Precision.FP32
         self._texts_encoded = 0
         self._loading = threading.Lock()
+        # One user of the tokenizer and the network at a time (see HFTokenizer); reentrant
+        # because encoding counts tokens through the tokenizer adapter under the same lock.
+        self._in_use = threading.RLock()
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -155,7 +158,7 @@ class EmbeddingModel:
             self._precision = resolve_precision(
                 self._requested_precision, device_type=device_type, bf16_native=native
             )
-            self._tokenizer = HFTokenizer(model.tokenizer)
+            self._tokenizer = HFTokenizer(model.tokenizer, lock=self._in_use)
             self._lock_info = lock
             self._model = model
             logger.info(
@@ -270,7 +273,7 @@ class EmbeddingModel:
                 )
         import torch
 
-        with torch.inference_mode(), self._autocast():
+        with self._in_use, torch.inference_mode(), self._autocast():
             embeddings = self._model.encode(
                 texts,
                 batch_size=self._batch_size,

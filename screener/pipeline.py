@@ -62,7 +62,9 @@ class ScreeningPipeline:
         model.warm_up()
         roles = roles or load_roles()
         skill_vectors = SkillVectors.build(roles, model, cache_dir=config.index_dir)
-        thresholds = thresholds or load_thresholds(model.model_hash)
+        thresholds = thresholds or load_thresholds(
+            model.model_hash, skill_vectors=skill_vectors.key
+        )
         terms = {
             (s.id, t.text, t.match): (s.id, t)
             for r in roles

@@ -9,7 +9,8 @@ For one CV and one role every skill gets a status:
 - **missing** — neither.
 
 Coverage (0-100) is the weighted share of the role's skills the CV covers: a found skill counts
-its full weight, a related one ``RELATED_CREDIT`` of it, and key (required) skills weigh what the
+its full weight, a related concept ``RELATED_CREDIT`` of it, a related named tool nothing (it is
+shown to the recruiter as a question, not credited), and key (required) skills weigh what the
 role file gives them (1.0) against 0.3-0.8 for a plus.
 
 The CV side is prepared once (``CVVectors``: personal data blanked, chunked, encoded) and then
@@ -64,8 +65,7 @@ def coverage_score(skills: Sequence[SkillMatch]) -> float:
     total = sum(skill.weight for skill in skills)
     if total <= 0:
         return 0.0
-    credit = {SkillStatus.FOUND: 1.0, SkillStatus.RELATED: RELATED_CREDIT, SkillStatus.MISSING: 0.0}
-    covered = sum(skill.weight * credit[skill.status] for skill in skills)
+    covered = sum(skill.weight * skill.credit for skill in skills)
     return round(100.0 * covered / total, 2)
 
 
@@ -132,8 +132,8 @@ def assess_role(
             results.append(
                 SkillMatch(
                     skill.id, skill.name, skill.required, skill.weight, SkillStatus.FOUND,
-                    MatchKind.ALIAS, 1.0, _evidence(cv, start, end),
-                    tuple(dict.fromkeys(sections)),
+                    MatchKind.ALIAS, 1.0, _evidence(cv, start, end), credit=1.0,
+                    mentioned_in=tuple(dict.fromkeys(sections)),
                 )
             )  # fmt: skip
             continue
@@ -142,10 +142,12 @@ def assess_role(
             # A named tool is evidenced by its name only; a close description is "related".
             found = score >= found_at and skill.paraphrase
             status = SkillStatus.FOUND if found else SkillStatus.RELATED
+            credit = 1.0 if found else (RELATED_CREDIT if skill.paraphrase else 0.0)
             results.append(
                 SkillMatch(
                     skill.id, skill.name, skill.required, skill.weight, status,
                     MatchKind.SEMANTIC, round(score, 4), _evidence(cv, chunk.start, chunk.end),
+                    credit=credit,
                 )
             )  # fmt: skip
             continue

@@ -40,6 +40,9 @@ class SkillMatch:
     via: MatchKind | None
     similarity: float  # best chunk cosine; 1.0 for an alias hit
     evidence: Evidence | None
+    # Share of the skill's weight it adds to coverage: 1 found, RELATED_CREDIT for a related
+    # concept, 0 for a related named tool (only its name is evidence) and for missing.
+    credit: float = 0.0
     # Every section the skill was named in (alias hits): a skill named only under "Skills" and
     # never in experience or projects is what the keyword-stuffing red flag looks for.
     mentioned_in: tuple[str, ...] = ()
@@ -55,7 +58,14 @@ class MatchThresholds:
     model_hash: str = ""
 
     def for_skill(self, skill_id: str) -> tuple[float, float]:
-        return self.per_skill.get(skill_id, (self.found, self.related))
+        """(found, related) cut-offs for a skill.
+
+        ``found`` never drops below the global ``found`` (the median over skills): a skill that
+        no calibration CV comes near (generative vision, say) would otherwise accept any weak
+        resemblance as evidence.
+        """
+        found, related = self.per_skill.get(skill_id, (self.found, self.related))
+        return max(found, self.found), related
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,3 +114,32 @@ def test_model_reports_pinned_facts(embedding_model: EmbeddingModel) -> None:
     assert embedding_model.max_seq_length == 256
     assert embedding_model.precision is Precision.FP32
     assert embedding_model.cache_namespace == f"{embedding_model.model_hash}/fp32"
+
+
+def test_encode_and_chunking_from_several_threads_give_the_same_vectors(
+    embedding_model: EmbeddingModel,
+) -> None:
+    import threading
+
+    from embeddings import chunk_text
+
+    texts = [f"Trained gradient boosted models on {i} million transactions." * (i % 4 + 1)
+             for i in range(24)]  # fmt: skip
+    expected = embedding_model.encode(texts)
+    errors: list[str] = []
+
+    def work(offset: int) -> None:
+        try:
+            for _ in range(3):
+                chunk_text(texts[offset] * 4, tokenizer=embedding_model.tokenizer)
+                got = embedding_model._encode_uncached(texts[offset::4])  # bypass the cache
+                assert np.allclose(got, expected[offset::4], atol=1e-5)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

@@ -12,6 +12,7 @@ from embeddings import Chunk, EmbeddingModel
 from rubrics import load_roles
 from screener.documents import read_document
 from screener.matching import (
+    RELATED_CREDIT,
     CandidatePool,
     CVVectors,
     MatchKind,
@@ -30,18 +31,19 @@ from screener.settings import EmbeddingSettings, Settings
 ROLES = load_roles()
 
 
-def _skill(status: SkillStatus, weight: float, required: bool = True) -> SkillMatch:
-    return SkillMatch("s", "S", required, weight, status, None, 0.0, None)
+def _skill(status: SkillStatus, weight: float, credit: float) -> SkillMatch:
+    return SkillMatch("s", "S", True, weight, status, None, 0.0, None, credit=credit)
 
 
-def test_coverage_counts_found_fully_related_half_and_weights_skills() -> None:
+def test_coverage_is_the_weighted_share_of_credit() -> None:
     skills = [
-        _skill(SkillStatus.FOUND, 1.0),
-        _skill(SkillStatus.RELATED, 1.0),
-        _skill(SkillStatus.MISSING, 1.0),
-        _skill(SkillStatus.FOUND, 0.5, required=False),
+        _skill(SkillStatus.FOUND, 1.0, 1.0),
+        _skill(SkillStatus.RELATED, 1.0, RELATED_CREDIT),  # a related concept
+        _skill(SkillStatus.RELATED, 1.0, 0.0),  # a related named tool
+        _skill(SkillStatus.MISSING, 1.0, 0.0),
+        _skill(SkillStatus.FOUND, 0.5, 1.0),
     ]
-    assert coverage_score(skills) == pytest.approx(100 * (1 + 0.5 + 0 + 0.5) / 3.5, abs=0.01)
+    assert coverage_score(skills) == pytest.approx(100 * (1 + 0.5 + 0 + 0 + 0.5) / 4.5, abs=0.01)
     assert coverage_score([]) == 0.0
 
 
@@ -62,9 +64,23 @@ def test_assess_role_sorts_alias_semantic_and_missing_by_threshold() -> None:
     text = "Experience\nFine-tuned models with QLoRA\nBuilt retrieval for contract search\nOther\n"
     cv = _cv(text)
     thresholds = MatchThresholds(
-        found=0.9, related=0.9, per_skill={"rag": (0.5, 0.4), "embeddings": (0.6, 0.4)}
+        found=0.45,
+        related=0.3,
+        per_skill={
+            "rag": (0.5, 0.4),
+            "embeddings": (0.6, 0.4),
+            "docker": (0.5, 0.4),
+            "llm-evaluation": (0.3, 0.2),  # below the global found: the global one applies
+        },
     )
-    best = {"rag": (0.55, 2), "embeddings": (0.45, 2), "langchain": (0.2, 1)}
+    # docker is a named tool: even above its found threshold a description is only "related"
+    best = {
+        "rag": (0.55, 2),
+        "embeddings": (0.45, 2),
+        "langchain": (0.2, 1),
+        "docker": (0.7, 2),
+        "llm-evaluation": (0.4, 2),
+    }
     result = assess_role(
         role, cv, mentions=role.matcher.find(text), best_chunk=best, thresholds=thresholds
     )
@@ -77,6 +93,9 @@ def test_assess_role_sorts_alias_semantic_and_missing_by_threshold() -> None:
     assert by_id["rag"].evidence is not None
     assert by_id["rag"].evidence.text == "Built retrieval for contract search"
     assert by_id["embeddings"].status is SkillStatus.RELATED
+    assert by_id["embeddings"].credit == RELATED_CREDIT
+    assert (by_id["docker"].status, by_id["docker"].credit) == (SkillStatus.RELATED, 0.0)
+    assert by_id["llm-evaluation"].status is SkillStatus.RELATED
     assert by_id["langchain"].status is SkillStatus.MISSING
     assert by_id["langchain"].evidence is None
     assert result.coverage == coverage_score(result.skills)
