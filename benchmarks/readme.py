@@ -68,9 +68,33 @@ def _fields_table(report: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _matching_table(report: dict[str, Any]) -> str:
+    rows = [
+        "| role | positive categories | positives | ROC-AUC coverage | alias only | BM25 |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for task in report["tasks"]:
+        rows.append(
+            f"| {task['role']} | {' + '.join(task['positive_categories'])} | {task['positives']} "
+            f"| {task['auc_coverage']:.4f} | {task['auc_alias_only']:.4f} | {task['auc_bm25']:.4f} |"
+        )
+    speed = report["throughput"]
+    rows += [
+        "",
+        f"`{report['command']}` on {report['date']}: {report['resumes']} unique resumes of "
+        f"`{Path(report['data']).name}`. Encoding in this run: {speed['chunks']} chunks in "
+        f"{speed['seconds']} s ({speed['chunks_per_s']} chunks/s, {speed['cvs_per_s']} CVs/s, "
+        f"{speed['precision']}). {report['found_hits']} distinct found skills, "
+        f"{report['semantic_found_hits']} of them semantic; the runner prints a seeded sample of "
+        "50 for checking by hand.",
+    ]
+    return "\n".join(rows)
+
+
 TABLES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "parse": ("parse.json", _parse_table),
     "fields": ("fields.json", _fields_table),
+    "matching": ("matching.json", _matching_table),
 }
 
 
