@@ -76,7 +76,8 @@ def _matching_table(report: dict[str, Any]) -> str:
     for task in report["tasks"]:
         rows.append(
             f"| {task['role']} | {' + '.join(task['positive_categories'])} | {task['positives']} "
-            f"| {task['auc_coverage']:.4f} | {task['auc_alias_only']:.4f} | {task['auc_bm25']:.4f} |"
+            f"| {task['auc_coverage']:.4f} | {task['auc_alias_only']:.4f} "
+            f"| {task['auc_bm25']:.4f} |"
         )
     speed = report["throughput"]
     rows += [
