@@ -1,20 +1,15 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: set up, then parse CVs (default: the sample template
-# CVs in ../shared/data) into one JSON line per file in var/parsed.jsonl, with a summary.
+# The main job on the embedded default (SQLite, local model): set up, then rank a folder of CVs
+# for a role and write the ranked table to var/ranked.csv.
+#   scripts/run.sh                                   the sample template CVs, ML Engineer
+#   scripts/run.sh DIR [ROLE] [MARKET]               your folder of PDF/DOCX/TXT CVs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 . .venv/bin/activate
+folder="${1:-../shared/data/layout-diverse-cv-pdfs}"
+role="${2:-ml-engineer}"
+market="${3:-de}"
 mkdir -p var
-if [ "$#" -eq 0 ]; then
-  set -- ../shared/data/layout-diverse-cv-pdfs/*.pdf ../shared/data/vanetik-vacancy-resume-matching/CV/*.docx
-fi
-screener parse --json "$@" > var/parsed.jsonl
-python - <<'PY'
-import json
-rows = [json.loads(line) for line in open("var/parsed.jsonl")]
-failed = [r for r in rows if "error" in r]
-print(f"parsed {len(rows) - len(failed)} of {len(rows)} files into var/parsed.jsonl")
-for r in failed:
-    print(f"  {r['file']}: {r['error']['type']}: {r['error']['message']}")
-PY
+screener rank "$folder" --role "$role" --market "$market" --out var/ranked.csv
+echo "explain one candidate: screener screen FILE --role $role --market $market"
