@@ -16,11 +16,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PROBLEM_JSON, install_error_handlers, problem
 from api.metrics import ServiceMetrics
-from api.routes import audit, batches, candidates, health, roles, screenings, search
+from api.routes import (
+    audit,
+    batches,
+    candidates,
+    health,
+    integrations,
+    roles,
+    screenings,
+    search,
+    webhooks,
+)
 from api.schemas import Problem
 from embeddings import EmbeddingModel
 from screener.service import Runtime, UploadTooLarge
 from screener.settings import Settings, get_settings
+from screener.webhook_jobs import WebhookWorkers
+from screener.webhooks import FetchPolicy
 
 __all__ = ["create_app"]
 
@@ -36,12 +48,19 @@ Authenticate with an API key (`Authorization: Bearer <key>` or `X-API-Key`); sco
 _SINGLE_UPLOAD_SLACK = 64 * 1024  # multipart framing and form fields around one CV
 
 
-def create_app(settings: Settings | None = None, *, model: EmbeddingModel | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    model: EmbeddingModel | None = None,
+    webhook_fetch_policy: FetchPolicy | None = None,
+) -> FastAPI:
     """The service app.
 
     Args:
         settings: default ``get_settings()`` (environment, prefix ``SCREENER_``).
         model: an already loaded embedding model to reuse (tests load one per session).
+        webhook_fetch_policy: how webhook workers download CVs and send callbacks; default
+            from the settings (tests pass one with their own resolver or TLS trust).
     """
     settings = settings or get_settings()
 
@@ -49,9 +68,11 @@ def create_app(settings: Settings | None = None, *, model: EmbeddingModel | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.start(settings, model=model, observer=app.state.metrics)
         app.state.runtime = runtime
+        app.state.webhooks = WebhookWorkers.start(runtime, fetch_policy=webhook_fetch_policy)
         try:
             yield
         finally:
+            app.state.webhooks.stop()
             runtime.close()
 
     app = FastAPI(
@@ -62,7 +83,8 @@ def create_app(settings: Settings | None = None, *, model: EmbeddingModel | None
     )
     app.state.metrics = ServiceMetrics()
     install_error_handlers(app)
-    for module in (health, roles, screenings, candidates, batches, search, audit):
+    for module in (health, roles, screenings, candidates, batches, search, audit, integrations,
+                   webhooks):  # fmt: skip
         app.include_router(module.router)
     app.add_middleware(
         _BodyLimit,

@@ -9,6 +9,8 @@ UploadTooLarge              413  ``limit`` holds the limit, also named in ``deta
 InvalidUpload               400
 NotFound                    404
 Conflict                    409
+WebhookError (any kind)     its ``http_status``: 401 bad/missing/stale signature, 409 replayed
+                            Lever token, 400 malformed body; ``kind`` names the class
 request validation          422  ``errors`` lists each field and problem
 HTTP errors (401, 403, ...) as raised; 401 carries ``WWW-Authenticate``
 anything else               500  logged with the request id; no internals in the body
@@ -29,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rubrics import JobDescriptionError, RoleFileError, UnknownMarket, UnknownRole
 from screener.errors import DocumentError
 from screener.service import Conflict, InvalidUpload, NotFound, UploadTooLarge
+from screener.webhooks.errors import WebhookError
 
 __all__ = ["PROBLEM_JSON", "install_error_handlers", "problem"]
 
@@ -124,6 +127,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, exc: Conflict) -> JSONResponse:
         return problem(409, exc.message, slug="conflict")
+
+    @app.exception_handler(WebhookError)
+    async def _webhook(request: Request, exc: WebhookError) -> JSONResponse:
+        slug = "webhook-" + "".join(f"-{c.lower()}" if c.isupper() else c for c in exc.kind)
+        return problem(exc.http_status, str(exc), slug=slug.replace("--", "-"), kind=exc.kind)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

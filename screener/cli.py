@@ -446,6 +446,70 @@ def _audit_verify_command(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _integrations_create_command(args: argparse.Namespace) -> int:
+    from screener.webhook_jobs import create_integration, secret_box
+
+    settings = get_settings()
+    engine, sessions = _service_engine()
+    try:
+        with sessions() as session, session.begin():
+            created = create_integration(
+                session, box=secret_box(settings), provider=args.provider,
+                name=args.name or f"{args.provider} integration", callback_url=args.callback_url,
+                inbound_secret=args.inbound_secret, ats_api_key=args.ats_api_key,
+                ats_base_url=args.ats_base_url, ats_user_id=args.ats_user_id,
+                write_back_notes=args.write_back_notes,
+            )  # fmt: skip
+            row = created.integration
+            shown = {"id": row.id, "provider": row.provider, "name": row.name,
+                     "webhook_url": f"/v1/webhooks/{row.provider}/{row.id}",
+                     "callback_url": row.callback_url, "inbound_secret": created.inbound_secret,
+                     "outbound_secret": created.outbound_secret}  # fmt: skip
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(json.dumps(shown))
+    print("store the secrets now: they are never shown again", file=sys.stderr)
+    return 0
+
+
+def _integrations_map_command(args: argparse.Namespace) -> int:
+    from rubrics import Market, UnknownMarket, UnknownRole, load_roles
+    from screener.service import NotFound
+    from screener.store import JobMappingRow
+    from screener.webhook_jobs import get_integration
+
+    engine, sessions = _service_engine()
+    try:
+        settings = get_settings()
+        known = {role.id for role in load_roles()}
+        if settings.roles_dir.is_dir():
+            known |= {path.stem for path in settings.roles_dir.glob("*.yaml")}
+        if args.role not in known:
+            raise UnknownRole(args.role, sorted(known))
+        market = Market.parse(args.market)
+        with sessions() as session, session.begin():
+            get_integration(session, integration_id=args.integration_id)
+            row = session.get(JobMappingRow, (args.integration_id, args.job))
+            if row is None:
+                row = JobMappingRow(integration_id=args.integration_id, ats_job_id=args.job)
+                session.add(row)
+            row.role_id, row.market = args.role, market.value
+    except NotFound as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except (UnknownRole, UnknownMarket) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(json.dumps({"integration_id": args.integration_id, "ats_job_id": args.job,
+                      "role_id": args.role, "market": market.value}))  # fmt: skip
+    return 0
+
+
 def _add_service_commands(commands: Any) -> None:
     serve = commands.add_parser("serve", help="Run the screening API (uvicorn).")
     serve.add_argument("--host", default="127.0.0.1")
@@ -481,6 +545,34 @@ def _add_service_commands(commands: Any) -> None:
     purge.set_defaults(handler=_audit_purge_command)
     verify = audit_commands.add_parser("verify", help="Check the hash chain.")
     verify.set_defaults(handler=_audit_verify_command)
+
+    integrations = commands.add_parser("integrations", help="ATS webhook integrations.")
+    integration_commands = integrations.add_subparsers(dest="integrations_command", required=True)
+    create_integration = integration_commands.add_parser(
+        "create", help="Create an integration; prints its secrets once as JSON."
+    )
+    create_integration.add_argument(
+        "--provider", required=True, choices=["greenhouse", "lever", "generic"]
+    )
+    create_integration.add_argument("--callback-url", default=None, help="where results go")
+    create_integration.add_argument("--name", default=None)
+    create_integration.add_argument(
+        "--inbound-secret", default=None,
+        help="Lever: the webhook's signature token (required); others: generated when absent",
+    )  # fmt: skip
+    create_integration.add_argument("--ats-api-key", default=None, help="Lever / Harvest key")
+    create_integration.add_argument("--ats-base-url", default=None)
+    create_integration.add_argument("--ats-user-id", default=None, help="acting ATS user")
+    create_integration.add_argument(
+        "--write-back-notes", action="store_true", help="post the explanation as an ATS note"
+    )
+    create_integration.set_defaults(handler=_integrations_create_command)
+    map_job = integration_commands.add_parser("map", help="Screen an ATS job for a role.")
+    map_job.add_argument("integration_id")
+    map_job.add_argument("--job", required=True, help="the ATS job id")
+    map_job.add_argument("--role", required=True, help="our role id, e.g. ml-engineer")
+    map_job.add_argument("--market", default="de", help="de, tr, ae or us")
+    map_job.set_defaults(handler=_integrations_map_command)
 
 
 def main(argv: list[str] | None = None) -> int:

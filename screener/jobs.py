@@ -5,7 +5,8 @@ item with a status transition in one transaction, so a restarted process resumes
 files and a finished one is never screened again (``screener.service.process_next_item``).
 
 ``JobQueue`` is the seam for a distributed engine: anything that can start, be told that work
-arrived and stop can run ``process_next_item`` on other machines instead.
+arrived and stop can run ``process_next_item`` on other machines instead. The same pool runs
+the ATS webhook events and deliveries (``screener.webhook_jobs``).
 """
 
 from __future__ import annotations
@@ -38,14 +39,23 @@ class InProcessWorkers:
         work: does one unit of work; returns False when there was none.
         workers: number of threads.
         idle_poll_s: how often idle workers look anyway (work stored by another process).
+        name: names the threads (``screener-<name>-<n>``) and the log lines.
     """
 
-    def __init__(self, *, work: Callable[[], bool], workers: int, idle_poll_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        *,
+        work: Callable[[], bool],
+        workers: int,
+        idle_poll_s: float = 2.0,
+        name: str = "batch",
+    ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be 1 or more, not {workers}")
         self._work = work
         self._size = workers
         self._idle_poll_s = idle_poll_s
+        self._name = name
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -56,7 +66,7 @@ class InProcessWorkers:
         self._stopping.clear()
         for index in range(self._size):
             thread = threading.Thread(
-                target=self._loop, name=f"screener-batch-{index}", daemon=True
+                target=self._loop, name=f"screener-{self._name}-{index}", daemon=True
             )
             thread.start()
             self._threads.append(thread)
@@ -76,7 +86,7 @@ class InProcessWorkers:
             try:
                 did_work = self._work()
             except Exception:  # a database outage: log, wait, try again
-                log.exception("batch worker step failed")
+                log.exception("worker step failed", extra={"worker": self._name})
                 did_work = False
             if did_work:
                 continue

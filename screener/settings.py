@@ -17,6 +17,8 @@ __all__ = ["DocumentLimits", "EmbeddingSettings", "Settings", "get_settings"]
 
 #: The pepper the embedded default hashes API keys with; refused in production.
 DEVELOPMENT_PEPPER = "local-development-pepper-change-me"
+#: The Fernet key the embedded default encrypts webhook secrets with; refused in production.
+DEVELOPMENT_WEBHOOK_SECRETS_KEY = "bG9jYWwtZGV2ZWxvcG1lbnQta2V5LWNoYW5nZS1tZSE="
 #: Six months: the least log retention the EU AI Act allows (Art. 19(1), 26(6)).
 MIN_AUDIT_RETENTION_DAYS = 183
 
@@ -118,6 +120,51 @@ class Settings(BaseSettings):
         Path("var/roles"), description="Custom roles saved through the API (YAML files)."
     )
 
+    # --- ATS webhooks ------------------------------------------------------------------------
+    webhook_body_max_bytes: int = Field(
+        8 * 1024 * 1024, gt=0, description="Largest inbound webhook body (a generic delivery "
+        "may carry the CV inline as base64)."
+    )  # fmt: skip
+    webhook_lever_window_s: float = Field(
+        900.0, gt=0, description="Largest |now - triggeredAt| of a Lever delivery."
+    )
+    webhook_secrets_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_WEBHOOK_SECRETS_KEY),
+        description="Fernet key (Fernet.generate_key()) encrypting integration secrets at rest.",
+    )
+    webhook_fetch_max_bytes: int = Field(
+        20 * 1024 * 1024, gt=0, description="Largest CV downloaded for a webhook."
+    )
+    webhook_fetch_timeout_s: float = Field(
+        30.0, gt=0, description="Total time budget of one CV download or callback attempt."
+    )
+    webhook_fetch_allow_loopback: bool = Field(
+        False, description="Let CV downloads and callbacks reach 127.0.0.0/8 and ::1 (tests "
+        "only; refused in production)."
+    )  # fmt: skip
+    webhook_retry_horizon_s: float = Field(
+        24 * 3600.0, gt=0, description="No callback attempt starts later than this after the first."
+    )
+    webhook_retry_base_delay_s: float = Field(
+        5.0, gt=0, description="First retry delay of a callback; doubles per retry."
+    )
+    webhook_retry_max_delay_s: float = Field(
+        3600.0, gt=0, description="Longest wait between two callback attempts."
+    )
+    webhook_workers: int = Field(1, ge=1, description="Threads processing webhook events.")
+    webhook_delivery_workers: int = Field(
+        2, ge=1, description="Threads sending callbacks and notes (each may wait on a retry)."
+    )
+    webhook_max_attempts: int = Field(
+        3, ge=1, description="Tries per event when the CV download fails transiently."
+    )
+    greenhouse_harvest_url: str = Field(
+        "https://harvest.greenhouse.io", description="Greenhouse Harvest API base URL (notes)."
+    )
+    lever_api_url: str = Field(
+        "https://api.lever.co", description="Lever API base URL (resumes, notes)."
+    )
+
     @model_validator(mode="after")
     def _refuse_unsafe_production_values(self) -> Settings:
         if self.environment != "production":
@@ -131,6 +178,13 @@ class Settings(BaseSettings):
                 f"SCREENER_AUDIT_RETENTION_DAYS must be at least {MIN_AUDIT_RETENTION_DAYS} "
                 "(six months, EU AI Act Art. 19(1))"
             )
+        if self.webhook_secrets_key.get_secret_value() == DEVELOPMENT_WEBHOOK_SECRETS_KEY:
+            problems.append(
+                "SCREENER_WEBHOOK_SECRETS_KEY must be a Fernet key of your own "
+                "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
+            )
+        if self.webhook_fetch_allow_loopback:
+            problems.append("SCREENER_WEBHOOK_FETCH_ALLOW_LOOPBACK is for tests only")
         if problems:
             raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

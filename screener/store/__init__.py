@@ -2,7 +2,8 @@
 
 SQLAlchemy 2 models (``_models``), engines for the embedded SQLite file or PostgreSQL
 (``_engine``), Alembic migrations configured in code (``_migrate``) and the hash-chained audit
-log (``_audit``). The workflow functions that use them live in ``screener.service``.
+log (``_audit``); ATS integrations, inbound webhook events and outbound deliveries
+(``_webhooks``). The workflow functions that use them live in ``screener.service``.
 """
 
 from screener.store._audit import (
@@ -30,6 +31,15 @@ from screener.store._models import (
     ScreeningRecord,
     utcnow,
 )
+from screener.store._webhooks import (
+    DatabaseReplayGuard,
+    Integration,
+    JobMappingRow,
+    ReplayKey,
+    SecretBox,
+    WebhookDelivery,
+    WebhookEvent,
+)
 
 __all__ = [
     "GENESIS_HASH",
@@ -56,4 +66,11 @@ __all__ = [
     "make_sessions",
     "upgrade",
     "utcnow",
+    "DatabaseReplayGuard",
+    "Integration",
+    "JobMappingRow",
+    "ReplayKey",
+    "SecretBox",
+    "WebhookDelivery",
+    "WebhookEvent",
 ]
