@@ -228,6 +228,15 @@ def _refit(screening: Screening, role_id: str, pipeline: ScreeningPipeline, shar
     return share * weighted + (1 - share) * screening.coverage
 
 
+def _gated(screening: Screening, role_id: str, pipeline: ScreeningPipeline) -> float:
+    dims = _refit(screening, role_id, pipeline, 1.0)
+    return 0.4 * screening.coverage + 0.6 * dims * screening.coverage / 100
+
+
+def _geometric(screening: Screening, role_id: str, pipeline: ScreeningPipeline) -> float:
+    return math.sqrt(max(_refit(screening, role_id, pipeline, 1.0), 0) * screening.coverage)
+
+
 def _parse_text(text: str) -> ParsedCV:
     return analyse(read_document(text.encode("utf-8"), "cv.txt"), reference_date=REFERENCE)
 
@@ -286,6 +295,13 @@ def updated_resumes(
                     )
                     for share in (0.3, 0.4, 0.5, 0.6, 0.7)
                 },
+                # alternatives where the dimensions count in proportion to role coverage
+                "auc_fit_gated_by_coverage": round(
+                    roc_auc([_gated(r, task_role, pipeline) for r in results], positive), 4
+                ),
+                "auc_fit_geometric": round(
+                    roc_auc([_geometric(r, task_role, pipeline) for r in results], positive), 4
+                ),
             }
         )
     by_category: dict[str, Counter[str]] = defaultdict(Counter)
