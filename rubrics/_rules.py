@@ -162,7 +162,7 @@ class SkillCondition(_Frozen):
     kind: Literal["skill"]
     skills: list[str] = Field(default_factory=list)
     required_only: bool = False
-    statuses: list[Literal["found", "related"]] = Field(default_factory=lambda: ["found"])
+    statuses: list[Literal["found", "related"]] = Field(default_factory=lambda: ["found"])  # type: ignore[arg-type]
     used_in: list[SectionName] | None = None
     min_hits: int = Field(default=1, ge=1)
     full_at: int | None = Field(default=None, ge=1)
@@ -238,8 +238,8 @@ class KeywordStuffingCondition(_Frozen):
     were not recognised is not flagged."""
 
     kind: Literal["keyword_stuffing"]
-    used_in: list[SectionName] = Field(default_factory=lambda: ["experience", "projects"])
-    listed_in: list[SectionName] = Field(default_factory=lambda: ["skills"])
+    used_in: list[SectionName] = Field(default_factory=lambda: ["experience", "projects"])  # type: ignore[arg-type]
+    listed_in: list[SectionName] = Field(default_factory=lambda: ["skills"])  # type: ignore[arg-type]
     min_skills: int = Field(default=3, ge=1)
     min_share: float = Field(default=0.5, gt=0, le=1)
 

@@ -257,7 +257,7 @@ def screen(
     by_id = {s.skill_id: s for s in role_facts.skills}
     return Screening(
         fit=assessment.fit,
-        dimensions=dict(assessment.dimensions),
+        dimensions={str(name): score for name, score in assessment.dimensions.items()},
         coverage=assessment.coverage,
         skills=skills,
         red_flags=assessment.red_flags,
