@@ -118,9 +118,11 @@ def test_parse_files_file_over_max_bytes_is_refused_without_reading(tmp_path):
 
 
 def test_parse_files_killed_worker_is_reported_and_replaced(slow_text, good_text):
+    # other tests' servers and pools may still have children: find the one this pool started
+    before = {child.pid for child in multiprocessing.active_children()}
     with ParsePool(limits=DocumentLimits(timeout_s=30), workers=1) as pool:
         assert isinstance(pool.parse_bytes(b"warm", "warm.txt"), ParsedDocument)
-        [worker] = multiprocessing.active_children()
+        [worker] = [c for c in multiprocessing.active_children() if c.pid not in before]
         killer = threading.Timer(0.3, os.kill, (worker.pid, signal.SIGKILL))
         killer.start()
         try:
