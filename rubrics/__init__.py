@@ -19,6 +19,7 @@ from rubrics._engine import (
     SkillFact,
     SourcingSignal,
     combine_fit,
+    quote_bounds,
 )
 from rubrics._explain import SalaryFacts, explain
 from rubrics._from_jd import (
@@ -114,6 +115,7 @@ __all__ = [
     "SkillFact",
     "SourcingSignal",
     "combine_fit",
+    "quote_bounds",
     "explain",
     "load_rules",
 ]

@@ -7,10 +7,14 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screener.errors import DocumentError
-from screener.settings import get_settings
+from screener.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the pipeline imports torch; the CLI loads it only in the commands that need it
+    from rubrics import Role
+    from screener.pipeline import ScreeningPipeline
 
 __all__ = ["main"]
 
@@ -148,7 +152,7 @@ def _match_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _screening_pipeline(settings, role_arg: str):  # type: ignore[no-untyped-def]
+def _screening_pipeline(settings: Settings, role_arg: str) -> tuple[ScreeningPipeline, Role]:
     """The pipeline and the role: a role id, or a role YAML file (a custom role)."""
     import rubrics
     from screener.pipeline import ScreeningPipeline

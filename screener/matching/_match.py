@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from embeddings import Chunk, EmbeddingModel, chunk_text
-from rubrics import Mention, Role
+from rubrics import Mention, Role, quote_bounds
 from screener.matching._model import (
     Evidence,
     MatchKind,
@@ -41,7 +41,6 @@ from screener.sections import Section
 __all__ = ["RELATED_CREDIT", "CVVectors", "SkillMatcher", "assess_role", "coverage_score"]
 
 RELATED_CREDIT = 0.5
-_EVIDENCE_CHARS = 220
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,22 +66,6 @@ def coverage_score(skills: Sequence[SkillMatch]) -> float:
         return 0.0
     covered = sum(skill.weight * skill.credit for skill in skills)
     return round(100.0 * covered / total, 2)
-
-
-def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The line holding ``text[start:end]``, cut to a quotable length around the hit."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    if line_end - line_start > _EVIDENCE_CHARS:
-        half = (_EVIDENCE_CHARS - (end - start)) // 2
-        line_start = max(line_start, start - half)
-        line_end = min(line_end, end + half)
-    while line_start < line_end and text[line_start].isspace():
-        line_start += 1
-    while line_end > line_start and text[line_end - 1].isspace():
-        line_end -= 1
-    return line_start, line_end
 
 
 def _evidence(cv: CVVectors, start: int, end: int) -> Evidence:
@@ -128,7 +111,7 @@ def assess_role(
                 (m for m, s in zip(hits, sections, strict=True) if s in ("experience", "projects")),
                 hits[0],
             )
-            start, end = _line_around(cv.text, preferred.start, preferred.end)
+            start, end = quote_bounds(cv.text, preferred.start, preferred.end)
             results.append(
                 SkillMatch(
                     skill.id, skill.name, skill.required, skill.weight, SkillStatus.FOUND,

@@ -90,9 +90,12 @@ def test_section_limited_rule_ignores_a_skills_list() -> None:
 def test_dimensions_are_capped_and_fit_follows_the_documented_formula() -> None:
     assessment = ENGINE.assess(_facts("Experience\nnothing relevant\n"), _role(coverage=80))
     dims = {name: d.score for name, d in assessment.dimensions.items()}
-    expected = FIT_DIMENSIONS_SHARE * sum(WEIGHTS[n] * s for n, s in dims.items())
-    assert assessment.fit == round(expected + FIT_COVERAGE_SHARE * 80, 2)
+    weighted = sum(WEIGHTS[n] * s for n, s in dims.items())
+    expected = FIT_COVERAGE_SHARE * 80 + FIT_DIMENSIONS_SHARE * weighted * 80 / 100
+    assert assessment.fit == round(expected, 2)
     assert combine_fit({"a": 100.0}, {"a": 1.0}, 100.0) == 100.0
+    # without the role's skills, dimension strength alone does not make a fit
+    assert combine_fit({"a": 100.0}, {"a": 1.0}, 0.0) == 0.0
     assert all(0 <= score <= 100 for score in dims.values())
 
 
