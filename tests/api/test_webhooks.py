@@ -68,7 +68,8 @@ class FakeS3:
         cert = (
             x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(S3_HOST)]), critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256())
@@ -601,8 +602,9 @@ def test_lever_delivery_is_screened_and_its_replay_rejected(
     fake_ats.on(callback, Reply(200))
     signature_token = "lever-signature-token-" + uuid.uuid4().hex
     integration = _integration(
-        hooks, provider="lever", inbound_secret=signature_token, callback_url=fake_ats.url(callback),
-        ats_api_key="lever-api-key", ats_base_url=fake_ats.url(prefix),
+        hooks, provider="lever", inbound_secret=signature_token,
+        callback_url=fake_ats.url(callback), ats_api_key="lever-api-key",
+        ats_base_url=fake_ats.url(prefix),
     )  # fmt: skip
     _map(hooks, integration["id"], "posting-42", role="data-scientist")
     body = _lever_body(uuid.uuid4().hex, signature_token)
