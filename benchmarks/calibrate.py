@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     thresholds = {
         "model_hash": pipeline.model.model_hash,
-        "skill_vectors": pipeline.skill_vectors.key,
+        "skill_texts": dict(sorted(pipeline.skill_vectors.text_hashes.items())),
         "method": "benchmarks/calibrate.py: per skill, max (+margin) and 90th percentile of the "
         "best cosine over calibration CVs of chunks not naming the skill",
         "found": round(global_found, 4),

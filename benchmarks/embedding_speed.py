@@ -183,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     result = {
         "command": "python -m benchmarks.embedding_speed " + " ".join(argv or sys.argv[1:]),
-        "data": str(args.data_csv),
+        # the file name only: the JSON is committed and must not carry this machine's paths
+        "data": args.data_csv.name,
         "machine": machine,
         "model_hash": model.model_hash,
         "encoding": encoding,

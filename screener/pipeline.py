@@ -63,7 +63,7 @@ class ScreeningPipeline:
         roles = roles or load_roles()
         skill_vectors = SkillVectors.build(roles, model, cache_dir=config.index_dir)
         thresholds = thresholds or load_thresholds(
-            model.model_hash, skill_vectors=skill_vectors.key
+            model.model_hash, skill_texts=skill_vectors.text_hashes
         )
         terms = {
             (s.id, t.text, t.match): (s.id, t)

@@ -38,10 +38,15 @@ class SkillVectors:
     shared by several roles is embedded once.
     """
 
-    def __init__(self, index: VectorIndex, rows: list[str], key: str) -> None:
+    def __init__(
+        self, index: VectorIndex, rows: list[str], key: str, text_hashes: dict[str, str]
+    ) -> None:
         self._index = index
         self._rows = rows  # vector id -> skill id
         self.key = key
+        # skill id -> short hash of the texts it was embedded from; calibrated thresholds record
+        # these, so an edited skill is noticed and a new (custom) skill is not mistaken for one
+        self.text_hashes = text_hashes
 
     @classmethod
     def build(
@@ -49,15 +54,15 @@ class SkillVectors:
     ) -> SkillVectors:
         texts: list[str] = []
         rows: list[str] = []
-        seen: set[str] = set()
+        text_hashes: dict[str, str] = {}
         for role in roles:
             for skill in role.skills:
-                if skill.id in seen:
+                if skill.id in text_hashes:
                     continue
-                seen.add(skill.id)
-                for text in skill_texts(skill.name, skill.description, skill.alias_texts):
-                    texts.append(text)
-                    rows.append(skill.id)
+                own = skill_texts(skill.name, skill.description, skill.alias_texts)
+                text_hashes[skill.id] = hashlib.sha256("\n".join(own).encode()).hexdigest()[:12]
+                texts.extend(own)
+                rows.extend([skill.id] * len(own))
         key = hashlib.sha256("\n".join([model.model_hash, *texts]).encode("utf-8")).hexdigest()[:16]
         # One folder per (model, skill texts); the index file inside is named by its own content
         # hash, which VectorIndex.load checks.
@@ -65,7 +70,7 @@ class SkillVectors:
         saved = sorted(folder.glob("*.faissidx")) if folder is not None and folder.is_dir() else []
         if saved:
             try:
-                return cls(VectorIndex.load(saved[0]), rows, key)
+                return cls(VectorIndex.load(saved[0]), rows, key, text_hashes)
             except VectorIndexError:
                 logger.warning(
                     "skill index cache unreadable; rebuilding", extra={"path": str(folder)}
@@ -75,7 +80,7 @@ class SkillVectors:
         index.add(np.arange(len(rows), dtype=np.int64), vectors)
         if folder is not None:
             index.save(folder)
-        return cls(index, rows, key)
+        return cls(index, rows, key, text_hashes)
 
     def __len__(self) -> int:
         return len(self._rows)

@@ -22,15 +22,16 @@ THRESHOLDS_FILE = "matching_thresholds.json"
 
 
 def load_thresholds(
-    model_hash: str, path: Path | None = None, *, skill_vectors: str | None = None
+    model_hash: str, path: Path | None = None, *, skill_texts: dict[str, str] | None = None
 ) -> MatchThresholds:
     """The calibrated thresholds; ``path`` overrides the packaged file.
 
     Args:
         model_hash: the loaded model's hash.
         path: another thresholds file.
-        skill_vectors: ``SkillVectors.key`` of the loaded roles; a role file edited since the
-            calibration (other skill texts) is logged so the file gets recalibrated.
+        skill_texts: ``SkillVectors.text_hashes`` of the loaded roles; a calibrated skill whose
+            texts changed since (an edited role file) is logged so the file gets recalibrated.
+            Skills the file does not know (custom roles) use the global thresholds.
     """
     source = path or resources.files("screener") / "data" / THRESHOLDS_FILE
     data = json.loads(source.read_text(encoding="utf-8"))
@@ -39,10 +40,16 @@ def load_thresholds(
             "matching thresholds were calibrated for another model; recalibrate",
             extra={"calibrated_for": data.get("model_hash"), "model_hash": model_hash},
         )
-    if skill_vectors is not None and data.get("skill_vectors") != skill_vectors:
+    calibrated_texts: dict[str, str] = data.get("skill_texts", {})
+    changed = sorted(
+        skill_id
+        for skill_id, text_hash in (skill_texts or {}).items()
+        if skill_id in calibrated_texts and calibrated_texts[skill_id] != text_hash
+    )
+    if changed:
         logger.warning(
-            "role skills changed since the thresholds were calibrated; recalibrate",
-            extra={"calibrated_for": data.get("skill_vectors"), "skill_vectors": skill_vectors},
+            "skills changed since the thresholds were calibrated; recalibrate",
+            extra={"skills": changed},
         )
     return MatchThresholds(
         found=float(data["found"]),
