@@ -92,10 +92,130 @@ def _matching_table(report: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _ranking_table(report: dict[str, Any]) -> str:
+    vanetik = report["vanetik"]
+    rows = [
+        "| method | Spearman vs annotator 1 | Spearman vs annotator 2 | mean |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, figures in vanetik["methods"].items():
+        rows.append(
+            f"| {name} | {figures['annotator_1']['mean_spearman']:.3f} "
+            f"(n={figures['annotator_1']['n']}) | {figures['annotator_2']['mean_spearman']:.3f} "
+            f"(n={figures['annotator_2']['n']}) | {figures['mean_of_annotators']:.3f} |"
+        )
+    agreement = vanetik["annotator_agreement"]
+    rows.append(
+        f"| annotators with each other | | | {agreement['mean_spearman']:.3f} "
+        f"(n={agreement['n']}) |"
+    )
+    rows += [
+        "",
+        "| role (categorised resumes) | ROC-AUC fit | ROC-AUC coverage |",
+        "|---|---:|---:|",
+    ]
+    for task in report["updated_resumes"]["tasks"]:
+        rows.append(f"| {task['role']} | {task['auc_fit']:.4f} | {task['auc_coverage']:.4f} |")
+    codes = sorted(
+        set(report["kaggle"]["total"]) | set(report["updated_resumes"]["red_flags"]["total"])
+    )
+    rows += [
+        "",
+        "| red flag (" + report["red_flag_role"] + ") | Kaggle PDFs | categorised resumes |",
+    ]
+    rows.append("|---|---:|---:|")
+    for code in codes:
+        rows.append(
+            f"| {code} | {report['kaggle']['total'].get(code, 0)} "
+            f"| {report['updated_resumes']['red_flags']['total'].get(code, 0)} |"
+        )
+    rows += [
+        "",
+        f"`{report['command']}` on {report['date']}: {report['kaggle']['cvs']} Kaggle PDFs "
+        f"screened, {report['updated_resumes']['red_flags']['cvs']} categorised resumes; counts "
+        "per category are in `benchmarks/results/ranking.json`.",
+    ]
+    return "\n".join(rows)
+
+
+def _service_table(load: dict[str, Any]) -> str:
+    rows = [
+        "| run | requests | errors | throughput /s | p50 s | p95 s | peak RSS MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| {load['concurrency']} concurrent single-CV screenings, {load['duration_s']:.0f} s "
+        f"| {load['requests_ok']} | {load['errors']} | {load['throughput_per_s']:.2f} "
+        f"| {load['latency_s']['p50']:.2f} | {load['latency_s']['p95']:.2f} "
+        f"| {load['peak_rss_mib']:.0f} |",
+    ]
+    ack_path = RESULTS / "webhook_ack.json"
+    if ack_path.exists():
+        ack = json.loads(ack_path.read_text(encoding="utf-8"))
+        latency = ack["ack_latency_s"]
+        rows += [
+            "",
+            f"Webhook acknowledgement (`{ack['command'].strip()}`): {ack['deliveries']} signed "
+            f"Greenhouse deliveries from {ack['concurrency']} concurrent senders, "
+            f"{ack['errors']} errors, ack p50 {latency['p50']:.3f} s, p95 {latency['p95']:.3f} s, "
+            f"max {latency['max']:.3f} s; all events screened and called back.",
+        ]
+    rows += ["", f"`{load['command']}`, {load['machine']['cpus']} cores, every CV distinct."]
+    return "\n".join(rows)
+
+
+def _speed_table(report: dict[str, Any]) -> str:
+    extraction = report["extraction"]
+    rows = [
+        f"PDF text extraction on {extraction['files']} Kaggle PDFs ({extraction['pages']} pages), "
+        "one process:",
+        "",
+        "| reader | pages/s |",
+        "|---|---:|",
+    ]
+    for name in ("product_reader", "pypdf_plain", "pdfium_plain"):
+        rows.append(f"| {name} | {extraction[name]['pages_per_s']} |")
+    pipeline = report["pipeline"]
+    rows += [
+        "",
+        f"Pipeline on {pipeline['parsed']} CVs, {pipeline['workers']} parse workers, "
+        f"{pipeline['precision']}, model load {pipeline['model_load_s']} s:",
+        "",
+        "| stage | seconds | CVs/s |",
+        "|---|---:|---:|",
+    ]
+    for stage, figures in pipeline["stages"].items():
+        extra = f" ({figures['chunks_per_s']} chunks/s)" if "chunks_per_s" in figures else ""
+        rows.append(f"| {stage} | {figures['seconds']} | {figures['cvs_per_s']}{extra} |")
+    end_to_end = pipeline["end_to_end"]
+    rows.append(f"| end to end | {end_to_end['seconds']} | {end_to_end['cvs_per_s']} |")
+    embedding_path = RESULTS / "embedding_speed.json"
+    if embedding_path.exists():
+        embedding = json.loads(embedding_path.read_text(encoding="utf-8"))
+        rows += ["", "| chunk tokens | fp32 chunks/s | bf16 chunks/s | cosine bf16 vs fp32 (min) |"]
+        rows.append("|---:|---:|---:|---:|")
+        for entry in embedding["encoding"]:
+            rows.append(
+                f"| {entry['tokens_per_chunk']} | {entry['fp32_chunks_per_s']} "
+                f"| {entry['bf16_chunks_per_s']} ({entry['bf16']}) "
+                f"| {entry['cosine_bf16_vs_fp32_min']} |"
+            )
+        rows += ["", "| pool vectors | index | p50 ms | p95 ms | recall@10 |"]
+        rows.append("|---:|---|---:|---:|---:|")
+        for entry in embedding["search"]:
+            rows.append(
+                f"| {entry['vectors']:,} | {entry['kind']} | {entry['p50_ms']} | {entry['p95_ms']} "
+                f"| {entry['recall_at_10']} |"
+            )
+    rows += ["", f"`{report['command'].strip()}` on {report['date']}, {report['machine']}."]
+    return "\n".join(rows)
+
+
 TABLES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "parse": ("parse.json", _parse_table),
     "fields": ("fields.json", _fields_table),
     "matching": ("matching.json", _matching_table),
+    "ranking": ("ranking.json", _ranking_table),
+    "service": ("load.json", _service_table),
+    "speed": ("speed.json", _speed_table),
 }
 
 
