@@ -279,6 +279,24 @@ def _rank_command(args: argparse.Namespace) -> int:
     return 1 if failed == len(rows) else 0
 
 
+def _add_reference_date(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--reference-date",
+        type=date.fromisoformat,
+        default=date.today(),
+        help="date that 'present'/'heute'/'halen' resolve to (YYYY-MM-DD; default today)",
+    )
+
+
+def _add_role_and_market(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--role", required=True, help="role id (see `screener roles`) or a role YAML file"
+    )
+    command.add_argument(
+        "--market", default="de", help="salary band market: de, tr, ae, us (default de)"
+    )
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="screener", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -289,12 +307,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.add_argument("--json", action="store_true", help="one JSON object per line per file")
     parse.add_argument("--workers", type=int, default=None, help="parse processes (0: per core)")
-    parse.add_argument(
-        "--reference-date",
-        type=date.fromisoformat,
-        default=date.today(),
-        help="date that 'present'/'heute'/'halen' resolve to (YYYY-MM-DD; default today)",
-    )
+    _add_reference_date(parse)
     parse.set_defaults(handler=_parse_command)
 
     match = commands.add_parser(
@@ -309,38 +322,22 @@ def _build_parser() -> argparse.ArgumentParser:
         "screen", help="Screen one CV for a role: fit, three dimensions, red flags, evidence."
     )
     screen.add_argument("file", metavar="FILE")
-    screen.add_argument(
-        "--role", required=True, help="role id (see `screener roles`) or a role YAML file"
-    )
-    screen.add_argument(
-        "--market", default="de", help="salary band market: de, tr, ae, us (default de)"
-    )
+    _add_role_and_market(screen)
     screen.add_argument("--json", action="store_true", help="the screening as JSON")
-    screen.add_argument(
-        "--reference-date", type=date.fromisoformat, default=date.today(),
-        help="date that 'present' resolves to (YYYY-MM-DD; default today)",
-    )  # fmt: skip
+    _add_reference_date(screen)
     screen.set_defaults(handler=_screen_command)
 
     rank = commands.add_parser(
         "rank", help="Screen every CV file (PDF, DOCX, TXT) of a folder and rank them by fit."
     )
     rank.add_argument("dir", metavar="DIR")
-    rank.add_argument(
-        "--role", required=True, help="role id (see `screener roles`) or a role YAML file"
-    )
-    rank.add_argument(
-        "--market", default="de", help="salary band market: de, tr, ae, us (default de)"
-    )
+    _add_role_and_market(rank)
     rank.add_argument("--out", default=None, help="write the ranked table to a .csv or .json file")
     rank.add_argument("--workers", type=int, default=None, help="parse processes (0: per core)")
     rank.add_argument(
         "--progress", action="store_true", help="show progress even when not a terminal"
     )
-    rank.add_argument(
-        "--reference-date", type=date.fromisoformat, default=date.today(),
-        help="date that 'present' resolves to (YYYY-MM-DD; default today)",
-    )  # fmt: skip
+    _add_reference_date(rank)
     rank.set_defaults(handler=_rank_command)
 
     roles = commands.add_parser("roles", help="List the roles, their key skills and salary bands.")

@@ -13,10 +13,12 @@ to read or sits outside the page is kept apart from the scored text.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import math
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -391,7 +393,27 @@ def _extract_page(page: pypdf.PageObject, number: int) -> PageContent:
     return PageContent(text=_clean("".join(tracer.visible)), hidden=hidden)
 
 
+@contextlib.contextmanager
+def _unreadable_as(what: str, filename: str) -> Iterator[None]:
+    """Translate pypdf's failures on ``what`` ("the PDF structure") into domain errors."""
+    try:
+        yield
+    except (DocumentError, LimitReachedError):
+        raise
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CorruptDocument(f"{what} cannot be read: {exc}", filename=filename) from exc
+    except RecursionError as exc:
+        raise ResourceLimitExceeded(
+            f"{what} is nested too deeply to read", filename=filename
+        ) from exc
+
+
 def _open(data: bytes, filename: str) -> pypdf.PdfReader:
+    with _unreadable_as("the PDF structure", filename):
+        return _decrypted(data, filename)
+
+
+def _decrypted(data: bytes, filename: str) -> pypdf.PdfReader:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -413,14 +435,6 @@ def _open(data: bytes, filename: str) -> pypdf.PdfReader:
         raise
     except FileNotDecryptedError as exc:
         raise EncryptedDocument(f"the PDF is encrypted: {exc}", filename=filename) from exc
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise CorruptDocument(
-            f"the PDF structure cannot be read: {exc}", filename=filename
-        ) from exc
-    except RecursionError as exc:
-        raise ResourceLimitExceeded(
-            "the PDF object graph is nested too deeply to read", filename=filename
-        ) from exc
 
 
 def read_pdf(data: bytes, filename: str, limits: DocumentLimits) -> ParsedDocument:
@@ -441,18 +455,8 @@ def read_pdf(data: bytes, filename: str, limits: DocumentLimits) -> ParsedDocume
 
 def _read_pdf(data: bytes, filename: str, limits: DocumentLimits) -> ParsedDocument:
     reader = _open(data, filename)
-    try:
+    with _unreadable_as("the PDF page tree", filename):
         page_count = len(reader.pages)
-    except LimitReachedError:
-        raise
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise CorruptDocument(
-            f"the PDF page tree cannot be read: {exc}", filename=filename
-        ) from exc
-    except RecursionError as exc:
-        raise ResourceLimitExceeded(
-            "the PDF page tree is nested too deeply to read", filename=filename
-        ) from exc
     if page_count == 0:
         raise EmptyDocument("the PDF has no pages", filename=filename)
     if page_count > limits.max_pages:
