@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from screener.service import DecisionKind
 
 __all__ = [
+    "UtcDatetime",
     "BatchPublic",
     "BatchResultsPublic",
     "BatchRowPublic",
@@ -31,6 +32,14 @@ __all__ = [
     "SearchHitPublic",
     "SearchPublic",
 ]
+
+
+def _as_utc(value: datetime) -> datetime:
+    # the database keeps naive UTC; the API says so (RFC 3339 date-times carry an offset)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class Problem(BaseModel):
@@ -165,7 +174,7 @@ class ScreeningSummaryPublic(BaseModel):
     model_hash: str
     fit: float
     red_flags: list[str]
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ExplanationPublic(BaseModel):
@@ -221,12 +230,12 @@ class DecisionPublic(BaseModel):
     override_fit: float | None
     reason: str
     reviewer_key_id: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class CandidatePublic(BaseModel):
     id: str
-    created_at: datetime
+    created_at: UtcDatetime
     personal_data_included: bool = Field(
         description="Contacts (name, e-mail, phone, links, location) are shown to admin keys only."
     )
@@ -248,8 +257,8 @@ class BatchPublic(BaseModel):
     failed: int
     queued: int
     running: int
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
     results_url: str
 
 

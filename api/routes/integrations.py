@@ -7,7 +7,6 @@ The schemas live here, next to the only routes that use them.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, status
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from api.deps import AdminCaller, RuntimeDep, SessionDep
 from api.routes._common import problems
+from api.schemas import UtcDatetime
 from screener.store import Integration, JobMappingRow, WebhookDelivery
 from screener.webhook_jobs import (
     EventStatus,
@@ -92,7 +92,7 @@ class IntegrationPublic(BaseModel):
     ats_user_id: str | None
     has_ats_api_key: bool
     write_back_notes: bool
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class IntegrationCreatedPublic(IntegrationPublic):
@@ -136,8 +136,8 @@ class WebhookEventPublic(BaseModel):
     market: str | None
     candidate_id: str | None
     screening_id: str | None
-    received_at: datetime
-    updated_at: datetime
+    received_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 class WebhookEventsPublic(BaseModel):
@@ -156,8 +156,8 @@ class DeliveryPublic(BaseModel):
     outcome: str = Field(description="pending, sending, delivered, failed or gave_up.")
     reason: str | None
     attempts: list[dict[str, Any]]
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
 
 
 class DeliveriesPublic(BaseModel):
