@@ -32,78 +32,19 @@ import os
 import platform
 import re
 import shlex
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from benchmarks.load import _free_port
+from benchmarks._server import LocalServer, stop_process
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SERVER_ERROR_CHECK = "not_a_server_error"
 PHASES = "examples,coverage,fuzzing"
-
-
-def _environment(folder: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "SCREENER_DATABASE_URL": f"sqlite:///{folder / 'fuzz.db'}",
-        "SCREENER_ROLES_DIR": str(folder / "roles"),
-        "SCREENER_EMBEDDING_CACHE_PATH": str(folder / "embeddings.sqlite"),
-    }
-
-
-def _create_admin_key(folder: Path) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "screener.cli", "keys", "create", "--name", "api-fuzz", "--scope",
-         "admin"],
-        cwd=REPO_ROOT, env=_environment(folder), capture_output=True, check=True, text=True,
-    )  # fmt: skip
-    key: str = json.loads(out.stdout)["key"]
-    return key
-
-
-def _start_server(folder: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    # info level: the access log line of each 5xx comes right before its traceback
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "api:create_app", "--host",
-             "127.0.0.1", "--port", str(port), "--log-level", "info"],
-            cwd=REPO_ROOT, env=_environment(folder), stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-
-
-def _wait_ready(server: subprocess.Popen[bytes], url: str, log: Path, limit_s: float) -> None:
-    deadline = time.monotonic() + limit_s
-    while True:
-        if server.poll() is not None:
-            raise SystemExit(log.read_text(errors="replace")[-3000:])
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the server did not get ready in {limit_s:.0f} s")
-        time.sleep(0.2)
-
-
-def _stop(process: subprocess.Popen[bytes], grace_s: float = 30) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(grace_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def _schemathesis(
@@ -140,7 +81,7 @@ def _schemathesis(
         try:
             code: int | None = process.wait(args.time_limit)
         except subprocess.TimeoutExpired:
-            _stop(process, grace_s=10)
+            stop_process(process, grace_s=10)
             code = None
     elapsed = time.monotonic() - started
     return code, elapsed, (folder / "schemathesis.out").read_text(errors="replace")
@@ -254,25 +195,20 @@ def _server_tracebacks(log: str, limit: int = 10) -> list[str]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     started_at = datetime.now(UTC)
-    with tempfile.TemporaryDirectory(prefix="screener-fuzz-") as tmp:
-        folder = Path(tmp)
-        key = _create_admin_key(folder)
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        log_path = folder / "server.log"
-        server = _start_server(folder, port, log_path)
-        try:
-            _wait_ready(server, url, log_path, 180)
-            code, elapsed, output = _schemathesis(url, key, folder, args)
-        finally:
-            _stop(server)
-        server_log = log_path.read_text(errors="replace")
-        report_path = folder / "report.json"
+    # info level: the access log line of each 5xx comes right before its traceback
+    with LocalServer("fuzz", log_level="info", stop_grace_s=30) as server:
+        key = server.cli("keys", "create", "--name", "api-fuzz", "--scope", "admin")["key"]
+        server.start()
+        server.wait_ready()
+        code, elapsed, output = _schemathesis(server.url, key, server.folder, args)
+        server.stop()
+        report_path = server.folder / "report.json"
         try:  # empty or cut short when the run was killed at the time limit
             report = json.loads(report_path.read_text())
         except (OSError, ValueError):
             report = {}
-        events = _read_events(folder / "events.ndjson")
+        events = _read_events(server.folder / "events.ndjson")
+    server_log = server.log
 
     operations = sorted(events["cases"])
     failing = events["failing"]

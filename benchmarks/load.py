@@ -28,12 +28,8 @@ import itertools
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -43,14 +39,10 @@ from typing import Any
 
 import httpx
 
+from benchmarks._server import LocalServer
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CV_DIR = REPO_ROOT.parent / "shared" / "data" / "layout-diverse-cv-pdfs"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _tree_rss_bytes(root: int) -> int:
@@ -91,32 +83,6 @@ class _RssSampler(threading.Thread):
     def stop(self) -> None:
         self._stop_event.set()
         self.join()
-
-
-def _start_server(folder: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "SCREENER_DATABASE_URL": f"sqlite:///{folder / 'load.db'}",
-        "SCREENER_ROLES_DIR": str(folder / "roles"),
-        "SCREENER_EMBEDDING_CACHE_PATH": str(folder / "embeddings.sqlite"),
-    }
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "api:create_app", "--host",
-             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-
-
-def _create_key(folder: Path) -> str:
-    env = {**os.environ, "SCREENER_DATABASE_URL": f"sqlite:///{folder / 'load.db'}"}
-    out = subprocess.run(
-        [sys.executable, "-m", "screener.cli", "keys", "create", "--name", "load", "--scope",
-         "screen"],
-        cwd=REPO_ROOT, env=env, capture_output=True, check=True, text=True,
-    )  # fmt: skip
-    key: str = json.loads(out.stdout)["key"]
-    return key
 
 
 async def _client_loop(
@@ -181,40 +147,20 @@ def _percentile(values: list[float], share: float) -> float | None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="screener-load-") as tmp:
-        folder = Path(tmp)
-        key = _create_key(folder)
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = _start_server(folder, port, folder / "server.log")
+    with LocalServer("load") as server:
+        key = server.cli("keys", "create", "--name", "load", "--scope", "screen")["key"]
+        server.start()
         sampler = _RssSampler(server.pid)
         sampler.start()
         try:
-            deadline = time.monotonic() + 180
-            while True:
-                if server.poll() is not None:
-                    raise SystemExit((folder / "server.log").read_text()[-3000:])
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("the server did not get ready in 180 s")
-                time.sleep(0.2)
+            server.wait_ready()
             latencies, errors, elapsed = asyncio.run(
-                _load(url, key, concurrency=args.concurrency, duration=args.duration,
+                _load(server.url, key, concurrency=args.concurrency, duration=args.duration,
                       fresh=args.mode == "fresh", timeout=args.request_timeout)
             )  # fmt: skip
         finally:
             sampler.stop()
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-                try:
-                    server.wait(60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(server.pid, signal.SIGKILL)
-            server_log = (folder / "server.log").read_text(errors="replace")
+    server_log = server.log
     return {
         "command": "python -m benchmarks.load " + " ".join(sys.argv[1:]),
         "machine": {

@@ -25,10 +25,7 @@ import itertools
 import json
 import os
 import platform
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -39,7 +36,8 @@ from typing import Any
 
 import httpx
 
-from benchmarks.load import _free_port, _percentile
+from benchmarks._server import LocalServer
+from benchmarks.load import _percentile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CV_DIR = REPO_ROOT.parent / "shared" / "data" / "layout-diverse-cv-pdfs"
@@ -92,35 +90,6 @@ class _FakeAts:
         self.server.server_close()
 
 
-def _env(folder: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "SCREENER_DATABASE_URL": f"sqlite:///{folder / 'ack.db'}",
-        "SCREENER_ROLES_DIR": str(folder / "roles"),
-        "SCREENER_EMBEDDING_CACHE_PATH": str(folder / "embeddings.sqlite"),
-        "SCREENER_WEBHOOK_FETCH_ALLOW_LOOPBACK": "true",
-    }
-
-
-def _cli(folder: Path, *args: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "screener.cli", *args],
-        cwd=REPO_ROOT, env=_env(folder), capture_output=True, check=True, text=True,
-    )  # fmt: skip
-    result: dict[str, Any] = json.loads(out.stdout)
-    return result
-
-
-def _start_server(folder: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "api:create_app", "--host",
-             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=REPO_ROOT, env=_env(folder), stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-
-
 def _body(ats_port: int, number: int) -> bytes:
     body = json.loads(EXAMPLE.read_bytes())
     for attachment in body["payload"]["application"]["candidate"]["attachments"]:
@@ -169,31 +138,20 @@ def _admin_get(base: str, key: str, path: str) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     ats = _FakeAts()
-    with tempfile.TemporaryDirectory(prefix="screener-ack-") as tmp:
-        folder = Path(tmp)
-        key = _cli(folder, "keys", "create", "--name", "ack", "--scope", "admin")["key"]
-        integration = _cli(
-            folder, "integrations", "create", "--provider", "greenhouse",
-            "--callback-url", f"http://127.0.0.1:{ats.port}/callback",
-        )  # fmt: skip
-        _cli(folder, "integrations", "map", integration["id"], "--job", JOB_ID, "--role",
-             "ml-engineer")  # fmt: skip
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = _start_server(folder, port, folder / "server.log")
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                if server.poll() is not None:
-                    raise SystemExit((folder / "server.log").read_text()[-3000:])
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("the server did not get ready in 180 s")
-                time.sleep(0.2)
+    # webhook downloads may reach loopback: the fake ATS serves the CVs there
+    local = LocalServer("ack", extra_env={"SCREENER_WEBHOOK_FETCH_ALLOW_LOOPBACK": "true"})
+    try:
+        with local as server:
+            key = server.cli("keys", "create", "--name", "ack", "--scope", "admin")["key"]
+            integration = server.cli(
+                "integrations", "create", "--provider", "greenhouse",
+                "--callback-url", f"http://127.0.0.1:{ats.port}/callback",
+            )  # fmt: skip
+            server.cli("integrations", "map", integration["id"], "--job", JOB_ID, "--role",
+                       "ml-engineer")  # fmt: skip
+            server.start()
+            server.wait_ready()
+            base = server.url
             bodies = [_body(ats.port, n) for n in range(args.deliveries)]
             latencies, errors, elapsed = asyncio.run(
                 _post_all(base + integration["webhook_url"], integration["inbound_secret"],
@@ -217,15 +175,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     break
                 time.sleep(1.0)
             settled_s = args.settle - max(0.0, settle_deadline - time.monotonic())
-        finally:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-                try:
-                    server.wait(60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(server.pid, signal.SIGKILL)
-            server_log = (folder / "server.log").read_text(errors="replace")
-            ats.stop()
+    finally:
+        ats.stop()
+    server_log = server.log
     return {
         "command": "python -m benchmarks.webhook_ack " + " ".join(sys.argv[1:]),
         "machine": {
