@@ -44,7 +44,7 @@ from rubrics import (
 from rubrics._roles import content_hash
 from screener._json import to_jsonable
 from screener.errors import DocumentError
-from screener.matching import CVVectors, Evidence, RoleMatch
+from screener.matching import CVVectors, RoleMatch
 from screener.parsing import ParsedCV, parse_paths
 from screener.pipeline import ScreeningPipeline
 from screener.redaction import redact_personal_data
@@ -143,12 +143,6 @@ def rubric_version(role: Role, rules: RuleSet, pipeline: ScreeningPipeline) -> s
     )
 
 
-def _citation(evidence: Evidence | None) -> Citation | None:
-    if evidence is None:
-        return None
-    return Citation(evidence.text, evidence.start, evidence.end, evidence.section, evidence.page)
-
-
 def cv_facts(parsed: ParsedCV, prepared: CVVectors) -> CVFacts:
     """The facts the rubric engine may see: redacted text, sections, job-relevant profile."""
     profile = parsed.profile
@@ -198,7 +192,7 @@ def _role_facts(role: Role, match: RoleMatch) -> RoleFacts:
                 status=s.status.value,
                 via=s.via.value if s.via else None,
                 similarity=round(s.similarity, 2),
-                evidence=_citation(s.evidence),
+                evidence=s.evidence,
                 mentioned_in=s.mentioned_in,
             )
             for s in match.skills

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from rubrics import Citation
+
 __all__ = ["Evidence", "MatchKind", "MatchThresholds", "RoleMatch", "SkillMatch", "SkillStatus"]
 
 
@@ -19,15 +21,9 @@ class MatchKind(StrEnum):
     SEMANTIC = "semantic"  # a CV chunk's embedding is close to the skill's
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """The CV text a finding rests on: ``cv_text[start:end]`` on ``page``, in ``section``."""
-
-    text: str
-    start: int
-    end: int
-    section: str
-    page: int
+# The CV text a finding rests on (``cv_text[start:end]`` on ``page``, in ``section``): the same
+# quotation type the rubric engine cites, so a skill hit's evidence goes into a screening as is.
+Evidence = Citation
 
 
 @dataclass(frozen=True, slots=True)
