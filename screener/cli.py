@@ -13,7 +13,7 @@ from screener.errors import DocumentError
 from screener.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # the pipeline imports torch; the CLI loads it only in the commands that need it
-    from rubrics import Role
+    from rubrics import Market, Role
     from screener.pipeline import ScreeningPipeline
 
 __all__ = ["main"]
@@ -152,6 +152,22 @@ def _match_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _screening_setup(
+    settings: Settings, args: argparse.Namespace
+) -> tuple[ScreeningPipeline, Role, Market] | None:
+    """Pipeline, role and market for ``screen``/``rank``; None (error printed) if they fail."""
+    import rubrics
+    from embeddings import EmbeddingsError
+
+    try:
+        market = rubrics.Market.parse(args.market)
+        pipeline, role = _screening_pipeline(settings, args.role)
+    except (EmbeddingsError, rubrics.RubricError) as error:
+        print(f"screener: {error}", file=sys.stderr)
+        return None
+    return pipeline, role, market
+
+
 def _screening_pipeline(settings: Settings, role_arg: str) -> tuple[ScreeningPipeline, Role]:
     """The pipeline and the role: a role id, or a role YAML file (a custom role)."""
     import rubrics
@@ -171,18 +187,14 @@ def _screening_pipeline(settings: Settings, role_arg: str) -> tuple[ScreeningPip
 
 
 def _screen_command(args: argparse.Namespace) -> int:
-    import rubrics
-    from embeddings import EmbeddingsError
     from screener.parsing import parse_paths
     from screener.screening import screen, screening_json
 
     settings = get_settings()
-    try:
-        market = rubrics.Market.parse(args.market)
-        pipeline, role = _screening_pipeline(settings, args.role)
-    except (EmbeddingsError, rubrics.RubricError) as error:
-        print(f"screener: {error}", file=sys.stderr)
+    loaded = _screening_setup(settings, args)
+    if loaded is None:
         return 2
+    pipeline, role, market = loaded
     path = Path(args.file)
     [(_, parsed)] = list(parse_paths([path], settings=settings, reference_date=args.reference_date))
     if isinstance(parsed, DocumentError):
@@ -201,7 +213,6 @@ def _rank_command(args: argparse.Namespace) -> int:
     import csv
 
     import rubrics
-    from embeddings import EmbeddingsError
     from screener._json import to_jsonable
     from screener.screening import RANK_COLUMNS, cv_files, rank, rubric_version
 
@@ -216,12 +227,10 @@ def _rank_command(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in (".csv", ".json"):
         print(f"screener: --out must end in .csv or .json, got {out.name}", file=sys.stderr)
         return 2
-    try:
-        market = rubrics.Market.parse(args.market)
-        pipeline, role = _screening_pipeline(settings, args.role)
-    except (EmbeddingsError, rubrics.RubricError) as error:
-        print(f"screener: {error}", file=sys.stderr)
+    loaded = _screening_setup(settings, args)
+    if loaded is None:
         return 2
+    pipeline, role, market = loaded
     paths = cv_files(folder)
     if not paths:
         print(f"screener: no CV files (PDF, DOCX, TXT) in {folder}", file=sys.stderr)
