@@ -30,7 +30,6 @@ import os
 import platform
 import statistics
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
@@ -39,50 +38,10 @@ from typing import Any
 
 import httpx
 
-from benchmarks._server import LocalServer
+from benchmarks._server import LocalServer, RssSampler, percentile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CV_DIR = REPO_ROOT.parent / "shared" / "data" / "layout-diverse-cv-pdfs"
-
-
-def _tree_rss_bytes(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            statm = (entry / "statm").read_text().split()
-        except OSError:
-            continue
-        pid, parent = int(entry.name), int(stat[1])
-        children.setdefault(parent, []).append(pid)
-        rss[pid] = int(statm[1]) * page
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
-class _RssSampler(threading.Thread):
-    def __init__(self, pid: int, every_s: float = 0.5) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.every_s, self.peak = pid, every_s, 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            self.peak = max(self.peak, _tree_rss_bytes(self.pid))
-            self._stop_event.wait(self.every_s)
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
 
 
 async def _client_loop(
@@ -138,19 +97,11 @@ async def _load(
     return latencies, errors, elapsed
 
 
-def _percentile(values: list[float], share: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return round(ordered[index], 3)
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     with LocalServer("load") as server:
         key = server.cli("keys", "create", "--name", "load", "--scope", "screen")["key"]
         server.start()
-        sampler = _RssSampler(server.pid)
+        sampler = RssSampler(server.pid)
         sampler.start()
         try:
             server.wait_ready()
@@ -178,8 +129,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "errors_by_kind": dict(errors),
         "throughput_per_s": round(len(latencies) / elapsed, 3) if elapsed else None,
         "latency_s": {
-            "p50": _percentile(latencies, 0.50),
-            "p95": _percentile(latencies, 0.95),
+            "p50": percentile(latencies, 0.50),
+            "p95": percentile(latencies, 0.95),
             "max": round(max(latencies), 3) if latencies else None,
             "mean": round(statistics.fmean(latencies), 3) if latencies else None,
         },

@@ -187,6 +187,15 @@ def _speed_table(report: dict[str, Any]) -> str:
         rows.append(f"| {stage} | {figures['seconds']} | {figures['cvs_per_s']}{extra} |")
     end_to_end = pipeline["end_to_end"]
     rows.append(f"| end to end | {end_to_end['seconds']} | {end_to_end['cvs_per_s']} |")
+    if "api" in report:
+        api = report["api"]
+        rows += [
+            "",
+            f"API on loopback: cold start to ready {api['cold_start_to_ready_s']} s; "
+            f"{api['requests']} single-CV screenings one at a time, p50 {api['p50_s']} s, "
+            f"p95 {api['p95_s']} s; peak RSS of server and parse workers "
+            f"{api['peak_rss_mib']} MiB.",
+        ]
     embedding_path = RESULTS / "embedding_speed.json"
     if embedding_path.exists():
         embedding = json.loads(embedding_path.read_text(encoding="utf-8"))

@@ -12,7 +12,10 @@ every category represented in order):
 - redaction + chunking + embedding, chunks/s and CVs/s (embedding cache in memory only and
   empty, so every chunk is encoded), fp32 or bf16 as ``precision=auto`` picks on this CPU;
 - matching all six roles per CV, CVs/s;
-- end to end (the sum of the stages above as the product runs them), CVs/s.
+- end to end (the sum of the stages above as the product runs them), CVs/s;
+- the API on loopback (a fresh SQLite database): cold start until ``/readyz`` answers, then
+  single-CV screenings one at a time (each file distinct, so nothing is reused), p50 and p95
+  latency, and the peak resident memory of the server and its parse workers.
 
 Writes ``benchmarks/results/speed.json`` and prints a table.
 """
@@ -128,11 +131,49 @@ def pipeline_speed(files: list[Path], workers: int) -> dict[str, Any]:
     }
 
 
+def api_speed(files: list[Path], requests: int) -> dict[str, Any]:
+    import httpx
+
+    from benchmarks._server import LocalServer, RssSampler, percentile
+
+    with LocalServer("speed") as server:
+        key = server.cli("keys", "create", "--name", "speed", "--scope", "screen")["key"]
+        started = time.perf_counter()
+        server.start()
+        sampler = RssSampler(server.pid)
+        sampler.start()
+        try:
+            server.wait_ready()
+            cold_start = time.perf_counter() - started
+            latencies: list[float] = []
+            headers = {"Authorization": f"Bearer {key}"}
+            with httpx.Client(base_url=server.url, headers=headers, timeout=120) as client:
+                for index, path in enumerate(files[: requests + 2]):
+                    upload = {"file": (path.name, path.read_bytes(), "application/pdf")}
+                    begun = time.perf_counter()
+                    response = client.post(
+                        "/v1/screenings", files=upload, data={"role": "ml-engineer"}
+                    )
+                    response.raise_for_status()
+                    if index >= 2:  # the first two warm the parse workers and caches
+                        latencies.append(time.perf_counter() - begun)
+        finally:
+            sampler.stop()
+    return {
+        "cold_start_to_ready_s": round(cold_start, 2),
+        "requests": len(latencies),
+        "p50_s": percentile(latencies, 0.50),
+        "p95_s": percentile(latencies, 0.95),
+        "peak_rss_mib": round(sampler.peak / 2**20, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     parser.add_argument("--files", type=int, default=150)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--api-requests", type=int, default=20, help="single-CV API requests")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/speed.json"))
     args = parser.parse_args(argv)
 
@@ -143,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}",
         "extraction": extraction_speed(files),
         "pipeline": pipeline_speed(files, args.workers),
+        "api": api_speed(files, args.api_requests),
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -158,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {stage:24} {figures['seconds']:>7} s  {figures['cvs_per_s']:>7} CVs/s{extra}")
     print(f"  {'end to end':24} {pipeline['end_to_end']['seconds']:>7} s  "
           f"{pipeline['end_to_end']['cvs_per_s']:>7} CVs/s")  # fmt: skip
+    api = report["api"]
+    print(f"\nAPI: cold start to ready {api['cold_start_to_ready_s']} s; {api['requests']} "
+          f"single-CV screenings p50 {api['p50_s']} s, p95 {api['p95_s']} s; peak RSS "
+          f"{api['peak_rss_mib']} MiB")  # fmt: skip
     return 0
 
 

@@ -36,8 +36,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks._server import LocalServer
-from benchmarks.load import _percentile
+from benchmarks._server import LocalServer, percentile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CV_DIR = REPO_ROOT.parent / "shared" / "data" / "layout-diverse-cv-pdfs"
@@ -192,8 +191,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "errors": sum(errors.values()),
         "errors_by_kind": dict(errors),
         "ack_latency_s": {
-            "p50": _percentile(latencies, 0.50),
-            "p95": _percentile(latencies, 0.95),
+            "p50": percentile(latencies, 0.50),
+            "p95": percentile(latencies, 0.95),
             "max": round(max(latencies), 3) if latencies else None,
         },
         "background": {
