@@ -10,8 +10,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -73,6 +75,27 @@ class _ThreadServer(uvicorn.Server):
         return None
 
 
+@contextmanager
+def running(app: Any) -> Iterator[str]:
+    """Serve ``app`` with a real uvicorn on a free loopback port; yields its base URL."""
+    port = free_port()
+    server = _ThreadServer(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive(), "the server did not start"
+        assert time.monotonic() < deadline, "the server did not start in 120 s"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(60)
+
+
 def make_keys(settings: Settings) -> dict[str, str]:
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -97,23 +120,8 @@ def service(
     with database_url(request.param, folder) as url:
         settings = service_settings(url, folder)
         keys = make_keys(settings)
-        app = create_app(settings, model=embedding_model)
-        port = free_port()
-        server = _ThreadServer(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        )
-        thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 120
-        while not server.started:
-            assert thread.is_alive(), "the server did not start"
-            assert time.monotonic() < deadline, "the server did not start in 120 s"
-            time.sleep(0.05)
-        try:
-            yield Service(f"http://127.0.0.1:{port}", settings, keys)
-        finally:
-            server.should_exit = True
-            thread.join(60)
+        with running(create_app(settings, model=embedding_model)) as url:
+            yield Service(url, settings, keys)
 
 
 @pytest.fixture(scope="session")

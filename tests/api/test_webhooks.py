@@ -17,14 +17,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -39,9 +37,8 @@ from screener.webhooks import FetchPolicy, sign_standard_webhook, verify_standar
 from tests.api.conftest import (
     CV_DIR,
     Service,
-    _ThreadServer,
-    free_port,
     make_keys,
+    running,
     service_settings,
 )
 from tests.screener.webhooks.conftest import FakeAts, Reply
@@ -145,26 +142,6 @@ def fake_s3(cv_pdf: bytes) -> Iterator[FakeS3 | None]:
     s3.stop()
 
 
-@contextmanager
-def _running(app: Any) -> Iterator[str]:
-    port = free_port()
-    server = _ThreadServer(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn-webhooks", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        assert thread.is_alive(), "the server did not start"
-        assert time.monotonic() < deadline, "the server did not start in 120 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(60)
-
-
 def _fast_retries(**overrides: object) -> dict[str, object]:
     return {"webhook_retry_base_delay_s": 0.2, "webhook_retry_horizon_s": 30.0, **overrides}
 
@@ -193,7 +170,7 @@ def hooks(
         settings = service_settings(url, folder, **_fast_retries())
         keys = make_keys(settings)
         app = create_app(settings, model=embedding_model, webhook_fetch_policy=policy)
-        with _running(app) as base:
+        with running(app) as base:
             yield Service(base, settings, keys)
 
 
@@ -207,7 +184,7 @@ def strict(
         settings = service_settings(url, folder, **_fast_retries())
         assert settings.webhook_fetch_allow_loopback is False
         keys = make_keys(settings)
-        with _running(create_app(settings, model=embedding_model)) as base:
+        with running(create_app(settings, model=embedding_model)) as base:
             yield Service(base, settings, keys)
 
 
