@@ -228,11 +228,6 @@ def _refit(screening: Screening, role_id: str, pipeline: ScreeningPipeline, shar
     return share * weighted + (1 - share) * screening.coverage
 
 
-def _gated(screening: Screening, role_id: str, pipeline: ScreeningPipeline) -> float:
-    dims = _refit(screening, role_id, pipeline, 1.0)
-    return 0.4 * screening.coverage + 0.6 * dims * screening.coverage / 100
-
-
 def _geometric(screening: Screening, role_id: str, pipeline: ScreeningPipeline) -> float:
     return math.sqrt(max(_refit(screening, role_id, pipeline, 1.0), 0) * screening.coverage)
 
@@ -287,7 +282,8 @@ def updated_resumes(
                 "positives": sum(positive),
                 "auc_fit": round(roc_auc([r.fit for r in results], positive), 4),
                 "auc_coverage": round(roc_auc([r.coverage for r in results], positive), 4),
-                # sensitivity of the fit formula: share of the dimensions vs coverage
+                # the ungated alternative, share·dimensions + (1 - share)·coverage, for comparison
+                # with the product's coverage-gated fit above
                 "auc_fit_by_dimension_share": {
                     str(share): round(
                         roc_auc([_refit(r, task_role, pipeline, share) for r in results], positive),
@@ -295,10 +291,6 @@ def updated_resumes(
                     )
                     for share in (0.3, 0.4, 0.5, 0.6, 0.7)
                 },
-                # alternatives where the dimensions count in proportion to role coverage
-                "auc_fit_gated_by_coverage": round(
-                    roc_auc([_gated(r, task_role, pipeline) for r in results], positive), 4
-                ),
                 "auc_fit_geometric": round(
                     roc_auc([_geometric(r, task_role, pipeline) for r in results], positive), 4
                 ),
