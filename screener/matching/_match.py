@@ -52,6 +52,10 @@ class CVVectors:
     chunks: tuple[Chunk, ...]
     vectors: np.ndarray
     page_at: Callable[[int], int]
+    # Best chunk per skill, computed once at ``prepare`` for every role that is matched next;
+    # tagged with the skill index it came from (``SkillVectors.key``), so a pipeline with other
+    # skills (custom roles) recomputes instead of missing its new skills.
+    best_chunk: tuple[str, dict[str, tuple[float, int]]] | None = None
 
     def section_at(self, offset: int) -> str:
         starts = [s.heading_start for s in self.sections]
@@ -185,7 +189,8 @@ class SkillMatcher:
             if chunks
             else np.zeros((0, self._model.dimension), dtype=np.float32)
         )
-        return CVVectors(scoring_text, tuple(sections), tuple(chunks), vectors, page_at)
+        best = (self._skills.key, self._skills.best_per_skill(vectors))
+        return CVVectors(scoring_text, tuple(sections), tuple(chunks), vectors, page_at, best)
 
     def match(
         self, cv: CVVectors, role: Role, *, thresholds: MatchThresholds | None = None
@@ -195,10 +200,14 @@ class SkillMatcher:
         thresholds = MatchThresholds(
             chosen.found, chosen.related, chosen.per_skill, self._model.model_hash
         )
+        if cv.best_chunk is not None and cv.best_chunk[0] == self._skills.key:
+            best_chunk = cv.best_chunk[1]
+        else:
+            best_chunk = self._skills.best_per_skill(cv.vectors)
         return assess_role(
             role,
             cv,
             mentions=role.matcher.find(cv.text),
-            best_chunk=self._skills.best_per_skill(cv.vectors),
+            best_chunk=best_chunk,
             thresholds=thresholds,
         )
