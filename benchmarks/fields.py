@@ -45,9 +45,10 @@ import sys
 import time
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 from screener.profile import CandidateProfile, LinkKind, extract_profile
@@ -169,16 +170,24 @@ def _dedup(values: list[str], normaliser: Callable[[str], str]) -> list[str]:
     return seen
 
 
-def evaluate(documents: list[Document], *, indeed_links_are_emails: bool) -> dict[str, Score]:
+def score_profiles(
+    labelled: Iterable[tuple[CandidateProfile, dict[str, list[str]]]],
+    *,
+    indeed_links_are_emails: bool,
+) -> dict[str, Score]:
+    """Micro-averaged scores of extracted profiles against gold values, per field.
+
+    ``labelled`` pairs a profile with its gold values by field name (``FIELDS``); a field
+    without gold values in a document is not scored for that document.
+    """
     scores = {name: Score() for name in FIELDS}
-    for document in documents:
-        profile = extract_profile(document.text, reference_date=_REFERENCE_DATE)
+    for profile, gold_values in labelled:
         predicted = predictions(profile, indeed_links_are_emails=indeed_links_are_emails)
         for name in FIELDS:
-            if not document.gold.get(name):
+            if not gold_values.get(name):
                 continue
             normaliser = _normalise_email if name == "email" else normalise
-            gold = _dedup(document.gold[name], normaliser)
+            gold = _dedup(gold_values[name], normaliser)
             tp, fp, fn = score_document(
                 _dedup(predicted[name], normaliser), gold, fuzzy=name != "email"
             )
@@ -188,6 +197,16 @@ def evaluate(documents: list[Document], *, indeed_links_are_emails: bool) -> dic
             score.fn += fn
             score.documents += 1
     return {name: score for name, score in scores.items() if score.documents}
+
+
+def evaluate(documents: list[Document], *, indeed_links_are_emails: bool) -> dict[str, Score]:
+    return score_profiles(
+        (
+            (extract_profile(document.text, reference_date=_REFERENCE_DATE), document.gold)
+            for document in documents
+        ),
+        indeed_links_are_emails=indeed_links_are_emails,
+    )
 
 
 def load_dataturks(path: Path) -> Iterator[Document]:
@@ -223,7 +242,10 @@ def load_dotin(folder: Path) -> Iterator[Document]:
         yield document
 
 
-def run(data_dir: Path) -> dict[str, dict[str, dict[str, dict[str, float | int]]]]:
+def run(
+    data_dir: Path, limit: int | None = None
+) -> dict[str, dict[str, dict[str, dict[str, float | int]]]]:
+    """Scores per data set and split, and pooled; ``limit`` caps the documents per split."""
     results: dict[str, dict[str, dict[str, dict[str, float | int]]]] = {}
     turks = data_dir / "dataturks-resume-ner"
     dotin = data_dir / "dotin-resume-ner-545"
@@ -236,7 +258,7 @@ def run(data_dir: Path) -> dict[str, dict[str, dict[str, dict[str, float | int]]
     # The acceptance set: Dataturks train + test and dotin test_50cvs, micro-averaged together.
     pooled: dict[str, Score] = {}
     for dataset, split, load, indeed in splits:
-        scores = evaluate(list(load()), indeed_links_are_emails=indeed)
+        scores = evaluate(list(islice(load(), limit)), indeed_links_are_emails=indeed)
         results.setdefault(dataset, {})[split] = {k: v.as_dict() for k, v in scores.items()}
         if (dataset, split) != ("dotin", "train"):
             for name, score in scores.items():

@@ -25,11 +25,12 @@ import json
 import random
 import sys
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from screener.matching import MatchThresholds, SkillStatus
+from screener.matching import CVVectors, MatchThresholds, SkillStatus
 from screener.pipeline import ScreeningPipeline
 from screener.settings import EmbeddingSettings, Settings
 
@@ -38,6 +39,7 @@ TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("mlops-engineer", ("DevOps Engineer",)),
     ("ml-engineer", ("Data Science", "Python Developer")),
 )
+REFERENCE_DATE = date(2026, 1, 1)
 
 
 def roc_auc(scores: list[float], positive: list[bool]) -> float:
@@ -70,6 +72,44 @@ def bm25_scores(texts: list[str], query: str) -> list[float]:
     return [float(by_doc.get(i, 0.0)) for i in range(len(texts))]
 
 
+def prepare_resumes(pipeline: ScreeningPipeline, texts: Sequence[str]) -> list[CVVectors]:
+    """Parse, redact, chunk and encode CV texts the way the product does."""
+    return [pipeline.prepare_text(text, reference_date=REFERENCE_DATE) for text in texts]
+
+
+def rank_tasks(
+    pipeline: ScreeningPipeline,
+    categories: Sequence[str],
+    prepared: Sequence[CVVectors],
+    texts: Sequence[str],
+    tasks: Sequence[tuple[str, tuple[str, ...]]] = TASKS,
+) -> list[dict[str, Any]]:
+    """ROC-AUC per (role, positive categories) task: coverage, alias-only coverage and BM25.
+
+    ``categories``, ``prepared`` and ``texts`` are parallel: one entry per CV; BM25 indexes
+    ``texts`` and queries the role's skill names and aliases.
+    """
+    no_semantic = MatchThresholds(2.0, 2.0)
+    results = []
+    for role_id, positives in tasks:
+        role = pipeline.roles.get(role_id)
+        positive = [category in positives for category in categories]
+        matches = [pipeline.match(cv, role) for cv in prepared]
+        alias = [pipeline.matcher.match(cv, role, thresholds=no_semantic) for cv in prepared]
+        query = " ".join(dict.fromkeys(t.text for skill in role.skills for t in skill.match_terms))
+        results.append(
+            {
+                "role": role_id,
+                "positive_categories": list(positives),
+                "positives": sum(positive),
+                "auc_coverage": round(roc_auc([m.coverage for m in matches], positive), 4),
+                "auc_alias_only": round(roc_auc([m.coverage for m in alias], positive), 4),
+                "auc_bm25": round(roc_auc(bm25_scores(list(texts), query), positive), 4),
+            }
+        )
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
@@ -84,12 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     pipeline = ScreeningPipeline.create(settings)
     resumes = load_resumes(labels)
 
+    texts = [text for _, text in resumes]
     started = time.perf_counter()
-    prepared = [pipeline.prepare_text(text, reference_date=date(2026, 1, 1)) for _, text in resumes]
+    prepared = prepare_resumes(pipeline, texts)
     encode_seconds = time.perf_counter() - started
     chunks = sum(len(cv.chunks) for cv in prepared)
 
-    no_semantic = MatchThresholds(2.0, 2.0)
     report: dict[str, Any] = {
         "command": "python -m benchmarks.matching "
         + " ".join(sys.argv[1:] if argv is None else argv),
@@ -105,26 +145,9 @@ def main(argv: list[str] | None = None) -> int:
             "cvs_per_s": round(len(resumes) / encode_seconds, 2),
             "precision": str(pipeline.model.precision),
         },
-        "tasks": [],
+        "tasks": rank_tasks(pipeline, [category for category, _ in resumes], prepared, texts),
     }
-    texts = [text for _, text in resumes]
     found_hits: list[dict[str, Any]] = []
-    for role_id, positives in TASKS:
-        role = pipeline.roles.get(role_id)
-        positive = [category in positives for category, _ in resumes]
-        matches = [pipeline.match(cv, role) for cv in prepared]
-        alias = [pipeline.matcher.match(cv, role, thresholds=no_semantic) for cv in prepared]
-        query = " ".join(dict.fromkeys(t.text for skill in role.skills for t in skill.match_terms))
-        report["tasks"].append(
-            {
-                "role": role_id,
-                "positive_categories": list(positives),
-                "positives": sum(positive),
-                "auc_coverage": round(roc_auc([m.coverage for m in matches], positive), 4),
-                "auc_alias_only": round(roc_auc([m.coverage for m in alias], positive), 4),
-                "auc_bm25": round(roc_auc(bm25_scores(texts, query), positive), 4),
-            }
-        )
     for role in pipeline.roles:
         for (category, _), cv in zip(resumes, prepared, strict=True):
             for skill in pipeline.match(cv, role).with_status(SkillStatus.FOUND):
