@@ -156,6 +156,7 @@ class SkillFact:
     similarity: float
     evidence: Citation | None
     mentioned_in: tuple[str, ...] = ()
+    any_of: str | None = None  # group of alternatives the skill belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,19 +382,22 @@ class _Evaluator:
             return bool(used.intersection(skill.mentioned_in)) or section in used
 
         hits = [s for s in selection if counts(s)]
-        if len(hits) < c.min_hits or not selection:
+        # alternatives ("PHP, Python or Go") are one requirement, met by any of them
+        requirements = {s.any_of or s.skill_id for s in selection}
+        met = {s.any_of or s.skill_id for s in hits}
+        if len(met) < c.min_hits or not selection:
             return None
         if c.full_at_share is not None:
-            fraction = len(hits) / (c.full_at_share * len(selection))
+            fraction = len(met) / (c.full_at_share * len(requirements))
         elif c.full_at is not None:
-            fraction = len(hits) / c.full_at
+            fraction = len(met) / c.full_at
         else:
             fraction = 1.0
         where = f" in {'/'.join(c.used_in)}" if c.used_in else ""
         return _Outcome(
             min(1.0, fraction),
             _unique([s.evidence for s in hits if s.evidence is not None]),
-            f"{len(hits)} of {len(selection)} {'key ' if c.required_only else ''}skills{where}: "
+            f"{len(met)} of {len(requirements)} {'key ' if c.required_only else ''}skills{where}: "
             + ", ".join(s.name for s in hits),
         )
 

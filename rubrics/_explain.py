@@ -87,7 +87,13 @@ def explain(
     strong = [name for name, d in dims.items() if d.score >= STRONG_AT]
     weak = [name for name, d in dims.items() if d.score < WEAK_BELOW]
     key_found = [s.name for s in skills if s.required and s.status == "found"]
-    key_missing = [s.name for s in skills if s.required and s.status == "missing"]
+    # a missing alternative is no gap when another skill of its group was found
+    met_groups = {s.any_of for s in skills if s.any_of and s.status == "found"}
+    key_missing = [
+        s.name
+        for s in skills
+        if s.required and s.status == "missing" and (s.any_of is None or s.any_of not in met_groups)
+    ]
     strengths = [
         f"{DIMENSION_TITLES[name].lower()} {dims[name].score:.0f}/100 ("
         + "; ".join(r.name.lower() for r in sorted(dims[name].rules, key=lambda r: -r.points)[:3])
@@ -150,6 +156,10 @@ def explain(
         lines.append(f"- {status} ({len(chosen)}):")
         for skill in chosen:
             kind = "key" if skill.required else "plus"
+            others = [o.name for o in skills if o.any_of == skill.any_of and o is not skill]
+            others = others if skill.any_of else []
+            if others:
+                kind += ", or " + " / ".join(others)
             if skill.evidence is not None and status != "missing":
                 lines.append(f"    {skill.name} [{kind}, {skill.via}] {_quote(skill.evidence)}")
             else:

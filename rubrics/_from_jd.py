@@ -17,12 +17,20 @@
    Clauses end at sentence ends, semicolons, line ends, bullets and " - " separators. Cues come in
    English, German and Turkish. A skill is required when any of its mentions is.
    Required skills get weight 1.0, plus skills 0.5 (the seed roles' scale).
-3. **Closest seed role**, which lends its dimension weights and Germany salary band: for each seed
+3. **Alternatives.** A run of skills joined only by commas, slashes and "or" is a group of
+   alternatives when an "or" or a slash joins it ("PHP, Python or Go", "Java/C++", "PyTorch
+   oder TensorFlow"), or when a cue just before it offers a choice ("one of: Python, Perl",
+   "such as RabbitMQ, Redis", "e.g. WebLogic, Tomcat"); an "and" ends a run ("Python, SQL and
+   Java or Scala" asks for Python, SQL and one of Java and Scala). Each group gets an ``any_of``
+   label; coverage counts it once, met by any member. A skill in several lists stays in the
+   first group it was offered in (a JD often lists its stack once, then says which items are
+   interchangeable: "Skills: Python, Go, PHP ... APIs in PHP, Python or Go").
+4. **Closest seed role**, which lends its dimension weights and Germany salary band: for each seed
    role, the share of its skill weight that the JD mentions, a required mention counting fully and
    a plus mention half; a JD title naming one of the role's ``titles`` adds 0.15. Ties go to the
    role with more matched skills, then to id order. A JD with no seed skill at all falls back to
    ``ml-engineer`` (the generalist role), and the analysis says so.
-4. **Name** from the JD's title line (first non-empty line when it is short and not a sentence),
+5. **Name** from the JD's title line (first non-empty line when it is short and not a sentence),
    else from the role id.
 """
 
@@ -368,6 +376,7 @@ class JdSkill:
     mentions: tuple[str, ...]
     first_position: int
     seed: bool
+    any_of: str | None = None  # label of the group of alternatives it belongs to
 
 
 @dataclass(frozen=True)
@@ -461,6 +470,59 @@ def _requirement(cue: _Cue) -> Requirement:
     return Requirement.PLUS if cue.kind == "plus" else Requirement.REQUIRED
 
 
+# --- alternatives --------------------------------------------------------------------------------
+
+# what may stand between two skills of one list: "A, B", "A/B", "A or B", "A, and/or B"
+_LIST_GAP = re.compile(
+    r"^[^\S\n]*(?:[,/&][^\S\n]*)?(?:(?:and/or|or|and|oder|und|veya|ya da|ve)[^\S\n]+)?$",
+    re.IGNORECASE,
+)
+_OR_GAP = re.compile(r"/|(?<!\w)(?:or|and/or|oder|veya|ya da)(?!\w)", re.IGNORECASE)
+_AND_GAP = re.compile(r"&|(?<!\w)(?:and|und|ve)(?![\w/])", re.IGNORECASE)
+# a cue right before a list that offers a choice among its items
+_CHOICE_CUE = re.compile(
+    r"(?<!\w)(?:(?:at least )?one (?:or more )?of(?: the following)?|any of|either|such as|"
+    r"e\.\s?g\.|for example|for instance|like|or|eine[rsn]? (?:der|von)|z\.\s?B\.|wie|"
+    r"oder|veya|ya da|örneğin|gibi)[^\S\n]*[:(]?[^\S\n]*,?[^\S\n]*$",
+    re.IGNORECASE,
+)
+_CUE_WINDOW = 40
+
+
+def _alternative_groups(text: str, mentions: Sequence[Mention]) -> dict[str, str]:
+    """``any_of`` label per skill id for the JD's lists of alternatives (module docstring, 3)."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    # runs of mentions joined by list separators; an "and" splits a run into parts that are
+    # each asked for ("Python, SQL and Java or Scala": Python, SQL, one of Java and Scala)
+    runs: list[tuple[list[Mention], bool]] = []  # (mentions, starts the written list)
+    for mention in ordered:
+        gap = text[runs[-1][0][-1].end : mention.start] if runs else ""
+        if runs and _LIST_GAP.match(gap) and not _AND_GAP.search(gap):
+            runs[-1][0].append(mention)
+        else:
+            runs.append(([mention], not (runs and _LIST_GAP.match(gap))))
+    grouped: dict[str, str] = {}
+    number = 0
+    for run, starts_list in runs:
+        skills = list(dict.fromkeys(m.key for m in run))
+        gaps = [text[a.end : b.start] for a, b in zip(run, run[1:], strict=False)]
+        line_start = text.rfind("\n", 0, run[0].start) + 1
+        before = text[max(line_start, run[0].start - _CUE_WINDOW) : run[0].start]
+        offers_choice = any(_OR_GAP.search(g) for g in gaps) or (
+            starts_list and bool(_CHOICE_CUE.search(before))
+        )
+        if len(skills) < 2 or not offers_choice:
+            continue
+        number += 1
+        for skill_id in skills:
+            grouped.setdefault(skill_id, f"any-of-{number}")
+    # a skill in two lists stays in the first; a list left with one skill is no choice
+    sizes: dict[str, int] = {}
+    for label in grouped.values():
+        sizes[label] = sizes.get(label, 0) + 1
+    return {k: v for k, v in grouped.items() if sizes[v] >= 2}
+
+
 # --- analysis ------------------------------------------------------------------------------------
 
 _TITLE_PREFIX = re.compile(
@@ -532,6 +594,7 @@ def analyse_job_description(text: str, *, roles: RoleSet) -> JobDescriptionAnaly
             entry["texts"].append(mention.text)
         if requirement is Requirement.REQUIRED and entry["requirement"] is Requirement.PLUS:
             entry["requirement"], entry["reason"] = requirement, reason
+    groups = _alternative_groups(text, mentions)
     skills = tuple(
         JdSkill(
             skill_id=skill_id,
@@ -541,6 +604,7 @@ def analyse_job_description(text: str, *, roles: RoleSet) -> JobDescriptionAnaly
             mentions=tuple(entry["texts"]),
             first_position=entry["first"],
             seed=vocabulary.skills[skill_id].seed,
+            any_of=groups.get(skill_id),
         )
         for skill_id, entry in sorted(found.items(), key=lambda item: item[1]["first"])
     )
@@ -607,6 +671,7 @@ def role_from_job_description(
                 description=definition.description,
                 weight=REQUIRED_WEIGHT if required else PLUS_WEIGHT,
                 required=required,
+                any_of=found.any_of,
             )
         )
     display_name = name or analysis.title or role_id.replace("-", " ").title()

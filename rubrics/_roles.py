@@ -201,7 +201,9 @@ class Skill(_Frozen):
     ``weight`` (0 < w <= 1) is the skill's share of the role's skill coverage: 1.0 for the key
     skills the guide names, 0.3-0.8 for related skills. ``required`` marks the guide's key skills
     (or a job description's must-haves); the others count as a plus. The description is one line:
-    it is embedded with the name and aliases to catch paraphrases.
+    it is embedded with the name and aliases to catch paraphrases. Skills sharing an ``any_of``
+    label are alternatives ("Python, Go or PHP"): together they are one requirement, met by any
+    one of them.
     """
 
     id: Annotated[str, Field(pattern=_SLUG)]
@@ -217,6 +219,13 @@ class Skill(_Frozen):
             "for concepts (RAG, A/B testing, drift monitoring); false for named tools and "
             "languages (PyTorch, SQL, Kubernetes), where only the name is evidence and a close "
             "description is shown as related."
+        ),
+    )
+    any_of: Annotated[str, Field(pattern=_SLUG)] | None = Field(
+        default=None,
+        description=(
+            "Label of a group of alternative skills: a CV that shows any one of the group meets "
+            "the group's requirement (coverage counts the group once, at its largest weight)."
         ),
     )
 

@@ -99,6 +99,8 @@ class SkillView:
     via: str | None
     similarity: float
     evidence: Citation | None
+    # Label shared by alternatives ("Python, Go or PHP"): any one of them meets the requirement.
+    any_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +196,7 @@ def _role_facts(role: Role, match: RoleMatch) -> RoleFacts:
                 similarity=round(s.similarity, 2),
                 evidence=s.evidence,
                 mentioned_in=s.mentioned_in,
+                any_of=s.any_of,
             )
             for s in match.skills
         ),
@@ -208,7 +211,7 @@ def _skills_view(skills: Sequence[SkillFact]) -> SkillsView:
         )
         return tuple(
             SkillView(s.skill_id, s.name, s.required, round(s.weight, 2), s.via, s.similarity,
-                      s.evidence)
+                      s.evidence, s.any_of)
             for s in chosen
         )  # fmt: skip
 

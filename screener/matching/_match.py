@@ -11,7 +11,8 @@ For one CV and one role every skill gets a status:
 Coverage (0-100) is the weighted share of the role's skills the CV covers: a found skill counts
 its full weight, a related concept ``RELATED_CREDIT`` of it, a related named tool nothing (it is
 shown to the recruiter as a question, not credited), and key (required) skills weigh what the
-role file gives them (1.0) against 0.3-0.8 for a plus.
+role file gives them (1.0) against 0.3-0.8 for a plus. Alternatives (skills sharing ``any_of``,
+e.g. a job description's "Python, Go or PHP") count once, met by any one of them.
 
 The CV side is prepared once (``CVVectors``: personal data blanked, chunked, encoded) and then
 matched against any number of roles; ``assess_role`` is the pure core over arrays.
@@ -64,11 +65,21 @@ class CVVectors:
 
 
 def coverage_score(skills: Sequence[SkillMatch]) -> float:
-    """Weighted share of the role's skills covered, 0-100 (see module docstring)."""
-    total = sum(skill.weight for skill in skills)
+    """Weighted share of the role's requirements covered, 0-100 (see module docstring).
+
+    A requirement is a skill, or a group of alternatives (same ``any_of``): the group weighs
+    what its heaviest member weighs and earns the best credit of its members, so a CV with Go
+    fully meets "Python, Go or PHP" and a CV with all three does not count three times.
+    """
+    requirements: dict[str, tuple[float, float]] = {}
+    for index, skill in enumerate(skills):
+        key = f"any-of:{skill.any_of}" if skill.any_of else f"skill:{index}"
+        weight, earned = requirements.get(key, (0.0, 0.0))
+        requirements[key] = (max(weight, skill.weight), max(earned, skill.weight * skill.credit))
+    total = sum(weight for weight, _ in requirements.values())
     if total <= 0:
         return 0.0
-    covered = sum(skill.weight * skill.credit for skill in skills)
+    covered = sum(earned for _, earned in requirements.values())
     return round(100.0 * covered / total, 2)
 
 
@@ -120,7 +131,7 @@ def assess_role(
                 SkillMatch(
                     skill.id, skill.name, skill.required, skill.weight, SkillStatus.FOUND,
                     MatchKind.ALIAS, 1.0, _evidence(cv, start, end), credit=1.0,
-                    mentioned_in=tuple(dict.fromkeys(sections)),
+                    mentioned_in=tuple(dict.fromkeys(sections)), any_of=skill.any_of,
                 )
             )  # fmt: skip
             continue
@@ -134,14 +145,14 @@ def assess_role(
                 SkillMatch(
                     skill.id, skill.name, skill.required, skill.weight, status,
                     MatchKind.SEMANTIC, round(score, 4), _evidence(cv, chunk.start, chunk.end),
-                    credit=credit,
+                    credit=credit, any_of=skill.any_of,
                 )
             )  # fmt: skip
             continue
         results.append(
             SkillMatch(
                 skill.id, skill.name, skill.required, skill.weight, SkillStatus.MISSING, None,
-                round(score, 4) if chunk_index >= 0 else 0.0, None,
+                round(score, 4) if chunk_index >= 0 else 0.0, None, any_of=skill.any_of,
             )
         )  # fmt: skip
     return RoleMatch(

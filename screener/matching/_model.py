@@ -42,6 +42,8 @@ class SkillMatch:
     # Every section the skill was named in (alias hits): a skill named only under "Skills" and
     # never in experience or projects is what the keyword-stuffing red flag looks for.
     mentioned_in: tuple[str, ...] = ()
+    # Label of the role's group of alternatives this skill belongs to ("Python, Go or PHP").
+    any_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

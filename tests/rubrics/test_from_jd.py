@@ -207,3 +207,62 @@ def test_role_from_jd_with_bad_id_raises(roles: RoleSet) -> None:
 def test_empty_jd_raises(roles: RoleSet) -> None:
     with pytest.raises(JobDescriptionError, match="empty"):
         analyse_job_description("  \n", roles=roles)
+
+
+@pytest.mark.parametrize(
+    ("text", "groups"),
+    [
+        # an "or" joins the list and no "and" does
+        ("Requirements: APIs in PHP, Python or Go.", [{"php", "python", "go-language"}]),
+        ("Must know Python and/or R.", [{"python", "r"}]),
+        ("Strong Unix/Linux and Java/C++ skills.", [{"java", "cpp"}]),
+        ("Erfahrung mit Java oder Scala.", [{"java", "scala"}]),
+        # a cue before the list offers a choice
+        ("Comfortable working in one of: Python, Perl, PHP.", [{"python", "perl", "php"}]),
+        ("Messaging frameworks such as RabbitMQ, Redis.", [{"rabbitmq", "redis"}]),
+        # an "and" ends a run: the items before it are each asked for
+        ("Python, SQL and Java or Scala.", [{"java", "scala"}]),
+        # a plain list asks for every item
+        ("Skills required: Python, Java, C++, SQL, UNIX.", []),
+        ("Python. Java is a plus.", []),
+    ],
+)
+def test_from_jd_groups_alternatives(roles: RoleSet, text: str, groups: list[set[str]]) -> None:
+    analysis = analyse_job_description(text, roles=roles)
+    found: dict[str, set[str]] = {}
+    for skill in analysis.skills:
+        if skill.any_of:
+            found.setdefault(skill.any_of, set()).add(skill.skill_id)
+    assert sorted(map(sorted, found.values())) == sorted(map(sorted, groups))
+
+
+def test_role_from_real_vacancy_keeps_its_language_choices(roles: RoleSet) -> None:
+    # "Comfortable working in one of: Python, Perl, PHP and ... a second programming language:
+    # one of the above or C, C++, JavaScript, Java, Ruby, Clojure"
+    if not VACANCIES.exists():
+        pytest.skip(f"shared data not present: {VACANCIES}")
+    with VACANCIES.open(encoding="utf-8") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["job_title"].startswith("Remote"))
+    role = role_from_job_description(
+        row["job_title"] + "\n" + row["job_description"], role_id="remote-dev", roles=roles
+    )
+    groups: dict[str, set[str]] = {}
+    for skill in role.skills:
+        if skill.any_of:
+            groups.setdefault(skill.any_of, set()).add(skill.id)
+    assert {"python", "perl", "php"} in groups.values()
+    assert {"c-language", "cpp", "javascript", "java", "ruby"} in groups.values()
+
+
+def test_role_with_alternatives_saves_yaml_that_loads_back(roles: RoleSet, tmp_path: Path) -> None:
+    role = role_from_job_description(
+        "Backend Developer\nRequirements: APIs in PHP, Python or Go; SQL.",
+        role_id="acme-backend",
+        roles=roles,
+    )
+    assert {s.id: s.any_of for s in role.skills if s.any_of} == {
+        "php": "any-of-1", "python": "any-of-1", "go-language": "any-of-1",
+    }  # fmt: skip
+    reloaded = load_role_file(save_role(role, tmp_path))
+    assert reloaded == role
+    assert reloaded.version == role.version

@@ -47,6 +47,24 @@ def test_coverage_is_the_weighted_share_of_credit() -> None:
     assert coverage_score([]) == 0.0
 
 
+def test_alternatives_count_once_and_any_one_meets_them() -> None:
+    def skill(weight: float, credit: float, any_of: str | None) -> SkillMatch:
+        status = SkillStatus.FOUND if credit else SkillStatus.MISSING
+        return SkillMatch("s", "S", True, weight, status, None, 0.0, None, credit=credit,
+                          any_of=any_of)  # fmt: skip
+
+    # "PHP, Python or Go" with only Go found, plus SQL missing: one of two requirements met
+    go_only = [skill(1.0, 0.0, "any-of-1"), skill(1.0, 0.0, "any-of-1"),
+               skill(1.0, 1.0, "any-of-1"), skill(1.0, 0.0, None)]  # fmt: skip
+    assert coverage_score(go_only) == 50.0
+    # all three found still count as one requirement
+    all_three = [skill(1.0, 1.0, "any-of-1")] * 3 + [skill(1.0, 0.0, None)]
+    assert coverage_score(all_three) == 50.0
+    # a group weighs its heaviest member and earns its best credit
+    mixed = [skill(0.5, 1.0, "any-of-1"), skill(1.0, 0.0, "any-of-1"), skill(1.0, 1.0, None)]
+    assert coverage_score(mixed) == 75.0
+
+
 def _cv(text: str) -> CVVectors:
     sections = tuple(detect_sections(text))
     lines = [(i, line) for i, line in enumerate(text.split("\n")) if line.strip()]

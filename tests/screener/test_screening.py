@@ -226,3 +226,37 @@ def test_rank_orders_by_fit_with_percentiles_and_keeps_failures(
         rows[0].columns()["mathematical_foundation"]
         == base.dimensions["mathematical_foundation"].score
     )
+
+
+def test_one_of_the_alternatives_meets_a_job_descriptions_choice(
+    screening_pipeline: ScreeningPipeline, tmp_path: Any
+) -> None:
+    from rubrics import RoleSet, role_from_job_description
+    from screener.settings import EmbeddingSettings, Settings
+
+    seeds = screening_pipeline.roles
+    role = role_from_job_description(
+        "Backend Developer\nRequirements: REST APIs in PHP, Python or Go; SQL.",
+        role_id="acme-backend",
+        roles=seeds,
+    )
+    pipeline = ScreeningPipeline.create(
+        Settings(embeddings=EmbeddingSettings(index_dir=tmp_path)),
+        model=screening_pipeline.model,
+        roles=RoleSet([*seeds, role], markets=seeds.markets),
+    )
+    cv = _parsed(
+        "Experience\nBackend Engineer, Acme GmbH, 2019 - 2024\n"
+        "Built REST APIs in Golang on PostgreSQL, wrote the SQL migrations and reviewed code.\n"
+    )
+    result = screen(cv, "acme-backend", market="de", pipeline=pipeline)
+    found = {s.skill_id for s in result.skills.found}
+    assert {"go-language", "sql", "rest-apis"} <= found
+    assert result.coverage == 100.0  # Go meets "PHP, Python or Go"; PHP and Python are not gaps
+    missing = {s.skill_id: s.any_of for s in result.skills.missing}
+    assert missing == {"php": "any-of-1", "python": "any-of-1"}
+    assert "key skills not found" not in result.explanation
+    # the skills list names the choice
+    assert "Go [key, or PHP / Python, alias]" in result.explanation
+    assert "PHP [key, or Go / Python]" in result.explanation
+    assert "3 of 3 key skills in experience/projects: REST APIs, Go, SQL" in result.explanation
