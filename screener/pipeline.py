@@ -8,6 +8,7 @@ arrive as ``ParsedCV``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -81,8 +82,20 @@ class ScreeningPipeline:
 
     def prepare(self, parsed: ParsedCV) -> CVVectors:
         """Blank personal data, chunk and encode a parsed CV (once, for any number of roles)."""
-        scoring_text = redact_personal_data(parsed.document.text, parsed.profile.contacts)
-        return self.matcher.prepare(scoring_text, parsed.sections, page_at=parsed.document.page_at)
+        return self.prepare_many([parsed])[0]
+
+    def prepare_many(self, parsed: Sequence[ParsedCV]) -> list[CVVectors]:
+        """``prepare`` for a batch of CVs: their chunks go through the model together."""
+        return self.matcher.prepare_many(
+            [
+                (
+                    redact_personal_data(cv.document.text, cv.profile.contacts),
+                    cv.sections,
+                    cv.document.page_at,
+                )
+                for cv in parsed
+            ]
+        )
 
     def prepare_text(self, text: str, *, reference_date: date | None = None) -> CVVectors:
         """A CV given as plain text (data sets of CV texts, tests)."""

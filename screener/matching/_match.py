@@ -188,20 +188,43 @@ class SkillMatcher:
         self, scoring_text: str, sections: Sequence[Section], *, page_at: Callable[[int], int]
     ) -> CVVectors:
         """Chunk the (already redacted) CV text section by section and encode the chunks."""
-        segments = [(s.start, s.end, s.kind.value) for s in sections if s.end > s.start]
-        chunks = chunk_text(
-            scoring_text,
-            segments or None,
-            tokenizer=self._model.tokenizer,
-            max_tokens=self._model.max_seq_length,
-        )
+        return self.prepare_many([(scoring_text, sections, page_at)])[0]
+
+    def prepare_many(
+        self, cvs: Sequence[tuple[str, Sequence[Section], Callable[[int], int]]]
+    ) -> list[CVVectors]:
+        """``prepare`` for several CVs, their chunks encoded together.
+
+        One encoding call over all chunks sorts them by length across CVs, so batches carry
+        less padding than CV by CV; the vectors are the same.
+        """
+        chunked = []
+        for scoring_text, sections, _ in cvs:
+            segments = [(s.start, s.end, s.kind.value) for s in sections if s.end > s.start]
+            chunked.append(
+                chunk_text(
+                    scoring_text,
+                    segments or None,
+                    tokenizer=self._model.tokenizer,
+                    max_tokens=self._model.max_seq_length,
+                )
+            )
+        texts = [c.text for chunks in chunked for c in chunks]
         vectors = (
-            self._model.encode([c.text for c in chunks])
-            if chunks
+            self._model.encode(texts)
+            if texts
             else np.zeros((0, self._model.dimension), dtype=np.float32)
         )
-        best = (self._skills.key, self._skills.best_per_skill(vectors))
-        return CVVectors(scoring_text, tuple(sections), tuple(chunks), vectors, page_at, best)
+        prepared = []
+        offset = 0
+        for (scoring_text, sections, page_at), chunks in zip(cvs, chunked, strict=True):
+            own = vectors[offset : offset + len(chunks)]
+            offset += len(chunks)
+            best = (self._skills.key, self._skills.best_per_skill(own))
+            prepared.append(
+                CVVectors(scoring_text, tuple(sections), tuple(chunks), own, page_at, best)
+            )
+        return prepared
 
     def match(
         self, cv: CVVectors, role: Role, *, thresholds: MatchThresholds | None = None
