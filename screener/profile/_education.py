@@ -28,9 +28,11 @@ _LEVEL_PATTERNS: tuple[tuple[DegreeLevel, str], ...] = (
         r"(?i:y[üu]ksek\s+lisans|magister|post\s*graduate|postgraduate|masters?\s+(?:in|of|degree)\b)"
         # Capitalised only: "Vendor master", "master data" are not degrees.
         r"|(?:Master|MASTER)(?:'?s|’s)?\b(?:\s+of\b)?(?!\s+(?:Data|Card|Class|Plan|Node))"
-        r"|M\.\s?Sc\b\.?|MSc\b|M\.\s?S\b\.?|MS\b(?!\s+(?:Office|Word|Excel|Access|SQL|Project|Dynamics"
-        r"|Visio|PowerPoint|Power\s+Point|Outlook|Windows|DOS|Team|Azure|CRM|Paint))(?!\s+(?:Office|Word|Excel|Access|SQL|Project|Dynamics"
-        r"|Visio|PowerPoint|Outlook|Windows|DOS))|M\.?\s?Tech\b\.?|M\.\s?E\b\.?|M\.\s?A\b\.?|MBA\b"
+        r"|M\.\s?Sc\b\.?|MSc\b|M\.\s?S\b\.?"
+        # "MS Office", "MS OFFICE", "MS-Excel": Microsoft products, not a Master of Science
+        r"|MS\b(?![\s-]+(?i:Office|Word|Excel|Access|SQL|Project|Dynamics|Visio|PowerPoint"
+        r"|Power\s+Point|Outlook|Windows|DOS|Team|Azure|CRM|Paint)\b)"
+        r"|M\.?\s?Tech\b\.?|M\.\s?E\b\.?|M\.\s?A\b\.?|MBA\b"
         r"|M\.B\.A\b\.?|MCA\b|M\.C\.A\b\.?|M\.?\s?Eng\b\.?|M\.?\s?Phil\b\.?|M\.?\s?Res\b\.?"
         r"|(?i:dipl(?:om)?\b\.?(?:\s?-\s?\w+\.?)?)(?!a)|PGD[A-Z]{0,3}\b",
     ),

@@ -110,6 +110,10 @@ def test_degree_rules_need_level_and_quantitative_field() -> None:
     assert _rule(scored, "quantitative-degree").evidence[0].text.startswith("M.Sc. Physics")
     other = ENGINE.assess(_facts(text, degrees=(history,)), _role())
     assert _rule(other, "quantitative-degree") is None
+    # Master of Computer Applications names its field in the degree (common in India)
+    mca = DegreeFact("master", "MCA", None, 10, len(text))
+    scored = ENGINE.assess(_facts(text, degrees=(mca,)), _role())
+    assert _rule(scored, "advanced-quantitative-degree").points == 10
 
 
 def _job(title: str, start: date, end: date | None, at: int = 11, **kw: object) -> JobFact:
@@ -126,9 +130,15 @@ def test_experience_months_count_overlaps_once_and_recency_needs_a_recent_job() 
     scored = ENGINE.assess(_facts(text, jobs=jobs), _role())
     rule = _rule(scored, "relevant-experience")
     assert rule.fact.startswith("49 months in 2 job(s)")  # 2015-01 .. 2019-01, overlap once
-    assert rule.points == pytest.approx(10 * 49 / 60, abs=0.01)
+    assert rule.points == pytest.approx(7 * 49 / 60, abs=0.01)
+    assert _rule(scored, "software-experience").points == pytest.approx(3 * 49 / 60, abs=0.01)
     assert _rule(scored, "recent-relevant-experience") is None
     assert "overlapping-dates" in _flags(scored)
+    # a software job counts as software experience, not as ML and data experience
+    backend = (_job("Backend Developer", date(2015, 1, 1), date(2020, 1, 1), org="C"),)
+    software = ENGINE.assess(_facts("Experience\nBackend Developer\n", jobs=backend), _role())
+    assert _rule(software, "relevant-experience") is None
+    assert _rule(software, "software-experience").points == 3
 
 
 def test_notebook_only_flag_and_production_code_clears_it() -> None:

@@ -316,3 +316,9 @@ def test_education_degree_takes_the_field_after_a_dash():
     assert entry.level is DegreeLevel.BACHELOR
     assert entry.degree == "Bachelor of Science - Computer Science"
     assert entry.institution == "Stanford University"
+
+
+def test_education_microsoft_office_in_capitals_is_no_masters_degree():
+    text = "Education\nMCA, YMCA University, Faridabad\nSkill Details\nMS OFFICE- 2 years\nMS-Excel\n"
+    entries = extract_profile(text, reference_date=REFERENCE).education
+    assert [(e.level, e.degree.split(",")[0]) for e in entries] == [(DegreeLevel.MASTER, "MCA")]
