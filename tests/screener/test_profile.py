@@ -319,6 +319,6 @@ def test_education_degree_takes_the_field_after_a_dash():
 
 
 def test_education_microsoft_office_in_capitals_is_no_masters_degree():
-    text = "Education\nMCA, YMCA University, Faridabad\nSkill Details\nMS OFFICE- 2 years\nMS-Excel\n"
+    text = "Education\nMCA, YMCA University, Faridabad\nSkills\nMS OFFICE- 2 years\nMS-Excel\n"
     entries = extract_profile(text, reference_date=REFERENCE).education
     assert [(e.level, e.degree.split(",")[0]) for e in entries] == [(DegreeLevel.MASTER, "MCA")]
