@@ -219,7 +219,12 @@ def test_report_shows_ndcg_when_the_ranking_runner_gives_it() -> None:
             "mean_of_annotators": -0.05,
             "ndcg_at_5": {"annotator_1": 0.8, "annotator_2": 0.7, "mean_of_annotators": 0.75},
         },
-        "bm25": {"annotator_1": {"mean_spearman": 0.3, "n": 28}, "mean_of_annotators": 0.3},
+        "bm25": {
+            "annotator_1": {"mean_spearman": 0.3, "ndcg_at_5": 0.9, "n": 28},
+            "mean_of_annotators": 0.3,
+            "ndcg_at_5": 0.9,
+        },
+        "mean_cosine": {"annotator_1": {"mean_spearman": 0.2, "n": 28}},
     }
     report = {"data_sets": {"vanetik": {"vacancy_ranking": {"cvs": 30, "methods": methods}}}}
 
@@ -227,4 +232,6 @@ def test_report_shows_ndcg_when_the_ranking_runner_gives_it() -> None:
 
     assert "nDCG@5" in lines[2]
     assert lines[3].split()[0] == "fit" and lines[3].endswith("0.750")
-    assert lines[4].split()[0] == "bm25" and lines[4].endswith("n/a")
+    assert lines[4].split()[0] == "bm25" and lines[4].endswith("0.900")
+    assert "0.300 (n=28)" in lines[4]
+    assert lines[5].split()[0] == "mean_cosine" and lines[5].endswith("n/a")
