@@ -1,25 +1,26 @@
 """The pinned sentence-embedding model: verified, loaded once, batched, cached.
 
 ``EmbeddingModel.__init__`` is cheap and touches no file; ``warm_up()`` verifies every file
-against ``models.lock`` and only then loads it with Hugging Face offline mode, so nothing is
-ever downloaded. Build one instance at service start (FastAPI lifespan) and share it.
+against ``models.lock`` and only then loads those files (``embeddings._bert``: the encoder in a
+few lines of torch, the Rust tokenizer), so nothing is ever downloaded and sentence-transformers
+is never imported. Build one instance at service start (FastAPI lifespan) and share it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from embeddings._cache import EmbeddingCache
-from embeddings._chunking import HFTokenizer
 from embeddings._lock import ModelLock, load_verified_lock
 from embeddings.errors import (
     ChunkTooLongError,
@@ -27,6 +28,9 @@ from embeddings.errors import (
     ModelLockError,
     ModelNotReadyError,
 )
+
+if TYPE_CHECKING:  # torch is imported on warm-up, not with the package
+    from embeddings._bert import BertTokenizer
 
 __all__ = ["EmbeddingModel", "Precision", "cpu_supports_bf16", "resolve_precision"]
 
@@ -68,7 +72,7 @@ def resolve_precision(requested: Precision, *, device_type: str, bf16_native: bo
 
 
 class EmbeddingModel:
-    """Thin wrapper over the pinned SentenceTransformer.
+    """Thin wrapper over the pinned sentence-embedding model (``embeddings._bert``).
 
     Args:
         lock_path: ``models.lock``; ``None`` looks in the working directory, then the source
@@ -103,11 +107,11 @@ class EmbeddingModel:
         self._cache = cache
         self._model: Any = None
         self._lock_info: ModelLock | None = None
-        self._tokenizer: HFTokenizer | None = None
+        self._tokenizer: BertTokenizer | None = None
         self._precision = Precision.FP32
         self._texts_encoded = 0
         self._loading = threading.Lock()
-        # One user of the tokenizer and the network at a time (see HFTokenizer); reentrant
+        # One user of the tokenizer and the network at a time (see BertTokenizer); reentrant
         # because encoding counts tokens through the tokenizer adapter under the same lock.
         self._in_use = threading.RLock()
 
@@ -124,10 +128,11 @@ class EmbeddingModel:
             if self._model is not None:
                 return
             lock, model_dir = load_verified_lock(self._lock_path)
-            # Belt and braces with local_files_only: no Hub request even from a dependency.
+            # Belt and braces: nothing here downloads, but a dependency might try.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             import torch
-            from sentence_transformers import SentenceTransformer
+
+            from embeddings._bert import load_bert
 
             device_type = "cuda" if self._device.startswith("cuda") else "cpu"
             if device_type == "cuda" and not torch.cuda.is_available():
@@ -136,21 +141,19 @@ class EmbeddingModel:
                     "install the CUDA build of torch (README: GPU install)."
                 )
             try:
-                model = SentenceTransformer(
-                    str(model_dir), device=self._device, local_files_only=True
-                )
-            except (OSError, ValueError, RuntimeError) as exc:
+                tokenizer, model = load_bert(model_dir, device=self._device, lock=self._in_use)
+                max_seq_length = _max_seq_length(model_dir)
+            except (OSError, ValueError, KeyError, RuntimeError) as exc:
                 raise EmbeddingsError(
                     f"The verified model in {str(model_dir)!r} failed to load: {exc}"
                 ) from exc
-            dimension = model.get_embedding_dimension()
-            if dimension != lock.dimension or model.max_seq_length != lock.max_seq_length:
+            dimension = model.word_embeddings.embedding_dim
+            if dimension != lock.dimension or max_seq_length != lock.max_seq_length:
                 raise ModelLockError(
                     f"Loaded model has dimension {dimension} and max_seq_length "
-                    f"{model.max_seq_length}; {lock.path} pins {lock.dimension} and "
+                    f"{max_seq_length}; {lock.path} pins {lock.dimension} and "
                     f"{lock.max_seq_length}. Restore models.lock or the model package."
                 )
-            model.eval()
             if device_type == "cuda":
                 native = bool(torch.cuda.is_bf16_supported())
             else:
@@ -158,7 +161,7 @@ class EmbeddingModel:
             self._precision = resolve_precision(
                 self._requested_precision, device_type=device_type, bf16_native=native
             )
-            self._tokenizer = HFTokenizer(model.tokenizer, lock=self._in_use)
+            self._tokenizer = tokenizer
             self._lock_info = lock
             self._model = model
             logger.info(
@@ -214,7 +217,7 @@ class EmbeddingModel:
         return f"{self.model_hash}/{self.precision.value}"
 
     @property
-    def tokenizer(self) -> HFTokenizer:
+    def tokenizer(self) -> BertTokenizer:
         """The model's tokenizer, for ``chunk_text``."""
         self._require_lock()
         assert self._tokenizer is not None
@@ -264,24 +267,20 @@ class EmbeddingModel:
 
     def _encode_uncached(self, texts: list[str]) -> np.ndarray:
         assert self._tokenizer is not None
+        from embeddings._bert import encode_ids
+
         limit = self.max_seq_length
-        for position, count in enumerate(self._tokenizer.counts(texts)):
-            if count > limit:
+        ids = self._tokenizer.ids(texts)
+        for position, tokens in enumerate(ids):
+            if len(tokens) > limit:
                 raise ChunkTooLongError(
-                    f"Text {position} ({texts[position][:40]!r}…) has {count} tokens; the model "
-                    f"reads {limit}. Split it with chunk_text() first."
+                    f"Text {position} ({texts[position][:40]!r}…) has {len(tokens)} tokens; the "
+                    f"model reads {limit}. Split it with chunk_text() first."
                 )
         import torch
 
         with self._in_use, torch.inference_mode(), self._autocast():
-            embeddings = self._model.encode(
-                texts,
-                batch_size=self._batch_size,
-                convert_to_tensor=True,
-                normalize_embeddings=False,
-                show_progress_bar=False,
-            )
-        vectors = embeddings.float().cpu().numpy().astype(np.float32, copy=False)
+            vectors = encode_ids(self._model, ids, batch_size=self._batch_size, device=self._device)
         # Normalise in float32 ourselves: exact unit length even after a bf16 forward pass.
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         self._texts_encoded += len(texts)
@@ -297,3 +296,9 @@ class EmbeddingModel:
         device_type = "cuda" if self._device.startswith("cuda") else "cpu"
         with torch.autocast(device_type, dtype=torch.bfloat16):
             yield
+
+
+def _max_seq_length(model_dir: Path) -> int:
+    """The sequence length the model was trained to read (``sentence_bert_config.json``)."""
+    config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
+    return int(config["max_seq_length"])

@@ -143,3 +143,28 @@ def test_encode_and_chunking_from_several_threads_give_the_same_vectors(
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_encode_matches_sentence_transformers_on_the_same_files(
+    embedding_model: EmbeddingModel,
+) -> None:
+    # The encoder is written out in embeddings._bert; the reference loader must agree with it.
+    sentence_transformers = pytest.importorskip("sentence_transformers")
+    from embeddings import load_verified_lock
+
+    _, model_dir = load_verified_lock(None)
+    reference = sentence_transformers.SentenceTransformer(
+        str(model_dir), device="cpu", local_files_only=True
+    )
+    texts = [
+        "Fine-tuned Llama 2 with LoRA adapters on 40k support tickets",
+        "Python, SQL, PyTorch, MLflow",
+        "Ich habe Modelle mit PyTorch trainiert.",
+        "x",
+        " ".join(["deployed models on Kubernetes with Triton"] * 25),  # ~200 tokens
+    ]
+    ours = embedding_model.encode(texts)
+    theirs = reference.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    np.testing.assert_allclose(ours, theirs, atol=1e-5)
+    expected_ids = reference.tokenizer(texts)["input_ids"]
+    assert embedding_model.tokenizer.ids(texts) == [list(ids) for ids in expected_ids]
