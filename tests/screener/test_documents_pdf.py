@@ -261,3 +261,34 @@ def test_narrow_word_gaps_in_tj_arrays_become_spaces() -> None:
     document = read_document((LAYOUTS / "awesomecv_cv.pdf").read_bytes(), "awesomecv_cv.pdf")
     assert "DevOps Engineer · Software Architect" in document.text
     assert "Be the change that you want to see in the world." in document.text
+
+
+def test_word_gaps_between_separately_placed_glyphs_become_spaces() -> None:
+    # Like the Kaggle CVs: every glyph placed on its own, words apart by a gap narrower than
+    # PDFium's space threshold (PDFium alone reads "excelsinmanagingmultipletasks").
+    size, advance = 10.0, 6.0  # Courier 20 pt scaled by 0.5: every glyph is 0.6 em wide
+    ops, x = [], 56.0
+    for word in "excels in managing multiple tasks".split():
+        for char in word:
+            ops.append(f"BT /F1 20 Tf 0.5 0 0 0.5 {x:.2f} 700 Tm ({char}) Tj ET")
+            x += advance
+        x += 0.15 * size
+    content = "\n".join(ops).encode("latin-1")
+    font = b"<</Type/Font/Subtype/Type1/BaseFont/Courier/Encoding/WinAnsiEncoding>>"
+    page = (
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>"
+    )
+    stream = b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream"
+    document = read_document(raw_pdf(page_tree(page, stream, font)), "glyphs.pdf")
+    assert "excels in managing multiple tasks" in document.text
+
+
+def test_letter_spaced_heading_is_not_split_into_letters() -> None:
+    content = (
+        b"BT /F1 12 Tf 3 Tc 56 700 Td (EXPERIENCE) Tj ET "
+        b"BT /F1 11 Tf 56 680 Td (Built models) Tj ET"
+    )
+    document = read_document(_pdf_with_content(content), "spaced.pdf")
+    assert "EXPERIENCE" in document.text
+    assert "Built models" in document.text
