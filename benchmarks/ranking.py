@@ -11,8 +11,11 @@ Three measurements, written to ``benchmarks/results/ranking.json`` and printed a
    annotator's ranking is reported beside the annotators' agreement with each other and three
    baselines: role coverage alone, BM25 (the CV's redacted text as the query over the 5
    vacancy texts) and raw mean-cosine (cosine of the mean CV chunk vector and the mean vacancy
-   chunk vector). Annotation arrays list vacancy numbers from best to worst; arrays that are
-   not a permutation of 1-5 are invalid and left out (their CV numbers are reported).
+   chunk vector); nDCG@5 beside each (gain 4 for an annotator's best vacancy down to 0). Two
+   fixed orders, the same for every CV, show how much a preference for some vacancies explains:
+   the file's order (vacancy 1 first) and longest job description first. Annotation arrays
+   list vacancy numbers from best to worst; arrays that are not a permutation of 1-5 are
+   invalid and left out (their CV numbers are reported).
 2. **Updated-resume ranking AUC** (``updated-resume-dataset``, 166 unique texts): ROC-AUC of
    "is in the role's positive categories" with full fit vs coverage alone, per task of the
    matching benchmark (the bar: Data Scientist must not drop).
@@ -113,6 +116,18 @@ def ranks_as_given(array: Sequence[int]) -> list[float] | None:
     return [float(r) for r in array]
 
 
+def ndcg(scores: Sequence[float], truth_ranks: Sequence[float], k: int = VACANCIES) -> float:
+    """nDCG@k of the order ``scores`` gives, graded by the annotator's ranks (1 = best).
+
+    Gain of a vacancy is ``VACANCIES - rank`` (4 for the annotator's best, 0 for the worst),
+    discounted by log2(position + 1); ties in ``scores`` keep vacancy order."""
+    gains = [VACANCIES - r for r in truth_ranks]
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
+    dcg = sum(gains[i] / math.log2(p + 2) for p, i in enumerate(order))
+    ideal = sum(g / math.log2(p + 2) for p, g in enumerate(sorted(gains, reverse=True)[:k]))
+    return dcg / ideal if ideal else float("nan")
+
+
 def _mean(values: Sequence[float]) -> float | None:
     finite = [v for v in values if not math.isnan(v)]
     return round(sum(finite) / len(finite), 4) if finite else None
@@ -146,7 +161,7 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
     }
     cv_count = max(len(arrays) for arrays in annotations.values())
     paths = [folder / "CV" / f"{n}.docx" for n in range(1, cv_count + 1)]
-    methods = ("fit", "coverage", "bm25", "mean_cosine")
+    methods = ("fit", "coverage", "bm25", "mean_cosine", "vacancy_order", "jd_length")
     scores: dict[str, dict[int, list[float]]] = {m: {} for m in methods}
     for number, (_, parsed) in enumerate(
         parse_paths(paths, settings=settings, reference_date=REFERENCE), start=1
@@ -164,15 +179,24 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
         cv_mean = prepared.vectors.mean(axis=0)
         cv_mean = cv_mean / np.linalg.norm(cv_mean)
         scores["mean_cosine"][number] = [float(cv_mean @ jd) for jd in jd_means]
+        # the same order for every CV, to show how much of a method's agreement a fixed
+        # preference for some vacancies explains: the file's order, and longest JD first
+        scores["vacancy_order"][number] = [float(VACANCIES - i) for i in range(VACANCIES)]
+        scores["jd_length"][number] = [float(len(t.split())) for t in vacancy_texts]
 
-    def agreement(method: str, annotator: str, read=positions) -> tuple[float | None, int]:  # type: ignore[no-untyped-def]
+    def agreement(  # type: ignore[no-untyped-def]
+        method: str, annotator: str, read=positions, measure: str = "spearman"
+    ) -> tuple[float | None, int]:
         values = []
         for index, array in enumerate(annotations[annotator]):
             truth = read(array)
             ours = scores[method].get(index + 1)
             if truth is None or ours is None:
                 continue
-            values.append(spearman(ours, [-r for r in truth]))  # rank 1 = best
+            if measure == "ndcg":
+                values.append(ndcg(ours, truth))
+            else:
+                values.append(spearman(ours, [-r for r in truth]))  # rank 1 = best
         return _mean(values), len(values)
 
     result: dict[str, Any] = {
@@ -188,9 +212,16 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
         row = {}
         for annotator in sorted(annotations):
             mean, n = agreement(method, annotator)
-            row[annotator] = {"mean_spearman": mean, "n": n}
-        valid = [v["mean_spearman"] for v in row.values() if v["mean_spearman"] is not None]
+            row[annotator] = {
+                "mean_spearman": mean,
+                "ndcg_at_5": agreement(method, annotator, measure="ndcg")[0],
+                "n": n,
+            }
+        per_annotator = list(row.values())
+        valid = [v["mean_spearman"] for v in per_annotator if v["mean_spearman"] is not None]
         row["mean_of_annotators"] = round(sum(valid) / len(valid), 4) if valid else None
+        ndcgs = [v["ndcg_at_5"] for v in per_annotator if v["ndcg_at_5"] is not None]
+        row["ndcg_at_5"] = round(sum(ndcgs) / len(ndcgs), 4) if ndcgs else None
         other = [agreement(method, a, ranks_as_given)[0] for a in sorted(annotations)]
         row["other_reading_mean_of_annotators"] = (
             round(sum(o for o in other if o is not None) / len(other), 4) if other else None
@@ -460,14 +491,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Vanetik: {v['cvs']} CVs x 5 vacancies; invalid arrays: {v['invalid_arrays']}")
     print(
         f"{'method':14} {'vs annotator 1':>16} {'vs annotator 2':>16} {'mean':>8} "
-        f"{'other reading':>14}"
+        f"{'nDCG@5':>7} {'other reading':>14}"
     )
     for method, row in v["methods"].items():
         a1, a2 = row["annotator_1"], row["annotator_2"]
         print(
             f"{method:14} {a1['mean_spearman']!s:>9} (n={a1['n']:>2}) "
             f"{a2['mean_spearman']!s:>9} (n={a2['n']:>2}) {row['mean_of_annotators']!s:>8} "
-            f"{row['other_reading_mean_of_annotators']!s:>14}"
+            f"{row['ndcg_at_5']!s:>7} {row['other_reading_mean_of_annotators']!s:>14}"
         )
     agree = v["annotator_agreement"]
     print(

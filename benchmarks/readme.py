@@ -95,19 +95,22 @@ def _matching_table(report: dict[str, Any]) -> str:
 def _ranking_table(report: dict[str, Any]) -> str:
     vanetik = report["vanetik"]
     rows = [
-        "| method | Spearman vs annotator 1 | Spearman vs annotator 2 | mean |",
-        "|---|---:|---:|---:|",
+        "| method | Spearman vs annotator 1 | Spearman vs annotator 2 | mean Spearman "
+        "| mean nDCG@5 |",
+        "|---|---:|---:|---:|---:|",
     ]
     for name, figures in vanetik["methods"].items():
+        first, second = figures["annotator_1"], figures["annotator_2"]
         rows.append(
-            f"| {name} | {figures['annotator_1']['mean_spearman']:.3f} "
-            f"(n={figures['annotator_1']['n']}) | {figures['annotator_2']['mean_spearman']:.3f} "
-            f"(n={figures['annotator_2']['n']}) | {figures['mean_of_annotators']:.3f} |"
+            f"| {_VANETIK_METHODS.get(name, name)} "
+            f"| {first['mean_spearman']:.3f} (n={first['n']}) "
+            f"| {second['mean_spearman']:.3f} (n={second['n']}) "
+            f"| {figures['mean_of_annotators']:.3f} | {figures['ndcg_at_5']:.3f} |"
         )
     agreement = vanetik["annotator_agreement"]
     rows.append(
         f"| annotators with each other | | | {agreement['mean_spearman']:.3f} "
-        f"(n={agreement['n']}) |"
+        f"(n={agreement['n']}) | |"
     )
     rows += [
         "",
@@ -129,12 +132,40 @@ def _ranking_table(report: dict[str, Any]) -> str:
             f"| {code} | {report['kaggle']['total'].get(code, 0)} "
             f"| {report['updated_resumes']['red_flags']['total'].get(code, 0)} |"
         )
+    for title, table in (
+        ("categorised resumes", report["updated_resumes"]["red_flags"]),
+        ("Kaggle PDFs", report["kaggle"]),
+    ):
+        rows += ["", _flags_by_category(title, table, codes)]
     rows += [
         "",
         f"`{report['command']}` on {report['date']}: {report['kaggle']['cvs']} Kaggle PDFs "
-        f"screened, {report['updated_resumes']['red_flags']['cvs']} categorised resumes; counts "
-        "per category are in `benchmarks/results/ranking.json`.",
+        f"screened, {report['updated_resumes']['red_flags']['cvs']} categorised resumes.",
     ]
+    return "\n".join(rows)
+
+
+_VANETIK_METHODS = {
+    "fit": "fit (ours)",
+    "coverage": "coverage (ours, matching stage)",
+    "bm25": "BM25 baseline",
+    "mean_cosine": "mean-cosine baseline",
+    "vacancy_order": "fixed order: vacancy 1 first",
+    "jd_length": "fixed order: longest JD first",
+}
+
+
+def _flags_by_category(title: str, table: dict[str, Any], codes: list[str]) -> str:
+    """Red-flag counts per category: one row per category, one column per flag code."""
+    rows = [
+        f"| {title}: category | CVs | " + " | ".join(codes) + " |",
+        "|---|---:|" + "---:|" * len(codes),
+    ]
+    for category, counts in table["by_category"].items():
+        cells = " | ".join(str(counts.get(code, 0)) for code in codes)
+        rows.append(f"| {category} | {counts['cvs']} | {cells} |")
+    total = " | ".join(str(table["total"].get(code, 0)) for code in codes)
+    rows.append(f"| **all** | {table['cvs']} | {total} |")
     return "\n".join(rows)
 
 
