@@ -8,7 +8,7 @@ The first form runs the other runners' measurements on the shared data sets and 
 per data set (the JSON has the same figures, grouped the same way). Parts, each skippable with
 ``--skip`` (comma-separated):
 
-- ``parse``: text recovery, token F1 of our text against PDFium's independent extraction, plus
+- ``parse``: text recovery, token F1 of our text against pypdf's independent extraction, plus
   parsed / typed errors / crashes / hangs (``benchmarks.parse``) on the Kaggle resume PDFs, the
   layout-diverse template PDFs and the Vanetik DOCX CVs;
 - ``fields``: field-extraction precision, recall and F1 on the Dataturks and dotin annotations,
@@ -568,7 +568,7 @@ def format_report(report: dict[str, Any]) -> str:
                     f"(lowest: {worst})"
                 )
         if "parse" in figures:
-            reference = "PDFium" if figures["parse"].get("token_f1_mean") is not None else ""
+            reference = "pypdf" if figures["parse"].get("token_f1_mean") is not None else ""
             lines.extend(_parse_lines(figures["parse"], reference))
         if "fields" in figures:
             splits = figures["fields"]

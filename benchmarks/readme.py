@@ -22,7 +22,7 @@ README = Path("README.md")
 def _parse_table(report: dict[str, Any]) -> str:
     rows = [
         "| data set | files | parsed | typed errors | crashes | hangs | median s/file | p95 s/file "
-        "| exp. + (edu. or skills) | token F1 vs PDFium (mean) |",
+        "| exp. + (edu. or skills) | token F1 vs pypdf (mean) |",
         "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, s in report["data_sets"].items():

@@ -25,7 +25,7 @@ def labelled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     cvs = root / "cvs"
     (cvs / "texts").mkdir(parents=True)
     shutil.copy(MLE_PDF, cvs / "mle.pdf")
-    (cvs / "mle.reference.txt").write_text(parse.pdfium_text(MLE_PDF), encoding="utf-8")
+    (cvs / "mle.reference.txt").write_text(parse.pypdf_text(MLE_PDF), encoding="utf-8")
     first: dict[str, str] = {}
     for category, text in matching.load_resumes(UPDATED_CSV):
         first.setdefault(category, text)
