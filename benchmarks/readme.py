@@ -249,7 +249,79 @@ def _speed_table(report: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _f(value: Any, digits: int = 3) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, int | float) else "–"
+
+
+def _accuracy_table(report: dict[str, Any]) -> str:
+    """One row per claim: data set, measure, our figure and the baseline beside it."""
+    sets = report["data_sets"]
+    rows = ["| data set | measure | ours | baseline |", "|---|---|---:|---|"]
+    for name, figures in sets.items():
+        parse = figures.get("parse") or {}
+        if parse.get("token_f1_mean") is not None:
+            rows.append(
+                f"| {name} ({parse['files']} files) | text recovery, token F1 vs pypdf (mean) "
+                f"| {_f(parse['token_f1_mean'], 4)} | |"
+            )
+        if parse:
+            rows.append(
+                f"| {name} | parsed without error; experience and (education or skills) found "
+                f"| {parse['parsed']}/{parse['files']}; "
+                f"{parse['experience_and_education_or_skills_rate']:.1%} | |"
+            )
+    pooled = sets.get("dataturks+dotin pooled", {}).get("fields", {})
+    for split, fields in pooled.items():
+        cells = ", ".join(
+            f"{field} {_f(fields[field]['f1'])}"
+            for field in ("email", "name", "degree", "skills")
+            if field in fields
+        )
+        rows.append(f"| Dataturks + dotin ({split}) | field F1 | {cells} | |")
+    ranked = sets.get("updated-resume-dataset", {}).get("role_ranking", {})
+    for task in ranked.get("tasks", []):
+        rows.append(
+            f"| categorised resumes ({ranked['resumes']}) | ROC-AUC {task['role']} "
+            f"({'+'.join(task['positive_categories'])}): fit / coverage "
+            f"| {_f(task.get('auc_fit'), 4)} / {_f(task['auc_coverage'], 4)} "
+            f"| BM25 {_f(task['auc_bm25'], 4)} |"
+        )
+    vacancies = sets.get(VANETIK_SET, {}).get("vacancy_ranking", {})
+    methods = vacancies.get("methods", {})
+    if "fit" in methods:
+        fit, bm25, cosine = methods["fit"], methods["bm25"], methods["mean_cosine"]
+        for measure, key in (("mean Spearman", "mean_of_annotators"), ("nDCG@5", "ndcg_at_5")):
+            rows.append(
+                f"| Vanetik vacancies ({vacancies['cvs']} CVs x 5) | {measure} vs annotators, "
+                f"fit | {_f(fit.get(key))} | BM25 {_f(bm25.get(key))}, "
+                f"mean-cosine {_f(cosine.get(key))} |"
+            )
+        agreement = vacancies.get("annotator_agreement", {})
+        rows.append(
+            f"| Vanetik vacancies | annotators' agreement (mean Spearman) "
+            f"| | {_f(agreement.get('mean_spearman'))} |"
+        )
+    for name, figures in sets.items():
+        flags = figures.get("red_flags")
+        if flags:
+            counts = ", ".join(f"{code} {count}" for code, count in flags["total"].items())
+            rows.append(
+                f"| {name} ({flags['cvs']} CVs) | red flags for {flags['role']} "
+                f"(by category in `benchmarks/results/accuracy.json`) | {counts} | |"
+            )
+    rows += ["", f"`{report['command'].strip()}` on {report['date']}, {_machine(report)}."]
+    return "\n".join(rows)
+
+
+VANETIK_SET = "vanetik-vacancy-resume-matching"
+
+
+def _machine(report: dict[str, Any]) -> str:
+    return str(report.get("machine") or "2-core x86_64, no GPU")
+
+
 TABLES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
+    "accuracy": ("accuracy.json", _accuracy_table),
     "parse": ("parse.json", _parse_table),
     "fields": ("fields.json", _fields_table),
     "matching": ("matching.json", _matching_table),
