@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rubrics import load_rules
+
 RESULTS = Path("benchmarks/results")
 README = Path("README.md")
 
@@ -119,9 +121,8 @@ def _ranking_table(report: dict[str, Any]) -> str:
     ]
     for task in report["updated_resumes"]["tasks"]:
         rows.append(f"| {task['role']} | {task['auc_fit']:.4f} | {task['auc_coverage']:.4f} |")
-    codes = sorted(
-        set(report["kaggle"]["total"]) | set(report["updated_resumes"]["red_flags"]["total"])
-    )
+    # every red flag the rules define, so a flag that never fired shows as 0
+    codes = [flag.code for flag in load_rules().red_flags]
     rows += [
         "",
         "| red flag (" + report["red_flag_role"] + ") | Kaggle PDFs | categorised resumes |",
