@@ -1,22 +1,29 @@
 """Speed of the pipeline on this machine, stage by stage, on real CVs.
 
-    python -m benchmarks.speed [--data-dir ../shared/data] [--files 150] [--workers 2]
+    python -m benchmarks.speed [--data-dir ../shared/data] [--files 500] [--workers 2]
 
 Measures, in one run and on the same files (the first ``--files`` Kaggle resume PDFs by path,
 every category represented in order):
 
-- PDF text extraction, pages/s: the product's reader (pypdf with reading order and hidden-text
-  tracing), plain pypdf ``extract_text`` and plain PDFium, each single-process;
+- PDF text extraction, pages/s, single-process, side by side: the product's reader (the one the
+  pipeline uses: pypdf structure checks, PDFium text with word-gap spacing and hidden-text
+  detection), plain pypdf ``extract_text`` and plain PDFium ``get_text_range``;
 - parsing in the product's isolated worker pool (``--workers`` processes), files/s;
 - sections + profile, CVs/s;
 - redaction + chunking + embedding, chunks/s and CVs/s (embedding cache in memory only and
-  empty, so every chunk is encoded), fp32 or bf16 as ``precision=auto`` picks on this CPU;
+  empty, so every chunk is encoded), with the CVs of the run encoded together
+  (``ScreeningPipeline.prepare_many``, as ``screener rank`` does), in the precision
+  ``precision=auto`` picks on this CPU;
+- embedding alone on a sample of those real chunks, fp32 against bf16 (``torch.autocast``;
+  emulated where the CPU has no native bf16), chunks/s and the cosine between the two;
 - matching all six roles per CV, CVs/s;
-- end to end (the sum of the stages above as the product runs them), CVs/s;
+- end to end: the sum of the stages above, and the wall clock of ``screener.screening.rank``
+  (what ``screener rank`` runs: parse workers overlap with scoring) over the same files;
 - the API on loopback (a fresh SQLite database): cold start until ``/readyz`` answers, then
   single-CV screenings one at a time (each file distinct, so nothing is reused), p50 and p95
   latency, and the peak resident memory of the server and its parse workers.
 
+The load average before and after is recorded: the machine is shared, so figures move with it.
 Writes ``benchmarks/results/speed.json`` and prints a table.
 """
 
@@ -95,39 +102,109 @@ def pipeline_speed(files: list[Path], workers: int) -> dict[str, Any]:
     )
     settings = Settings(embeddings=EmbeddingSettings(cache_path=None))
     (pipeline, load_seconds) = _timed(lambda: ScreeningPipeline.create(settings))
-    prepared, prepare_seconds = _timed(lambda: [pipeline.prepare(cv) for cv in cvs])
+    prepared, prepare_seconds = _timed(lambda: pipeline.prepare_many(cvs))
     chunks = sum(len(p.chunks) for p in prepared)
+    tokens = sum(c.token_count for p in prepared for c in p.chunks)
     roles = list(pipeline.roles)
     _, match_seconds = _timed(lambda: [pipeline.match(p, r) for p in prepared for r in roles])
     n = len(documents)
     total = parse_seconds + analyse_seconds + prepare_seconds + match_seconds
+    stages = {
+        "parse (worker pool)": {"seconds": parse_seconds, "cvs_per_s": len(files) / parse_seconds},
+        "sections + profile": {"seconds": analyse_seconds, "cvs_per_s": n / analyse_seconds},
+        "redact + chunk + embed": {
+            "seconds": prepare_seconds,
+            "cvs_per_s": n / prepare_seconds,
+            "chunks": chunks,
+            "chunks_per_cv": chunks / max(n, 1),
+            "tokens_per_chunk": tokens / max(chunks, 1),
+            "chunks_per_s": chunks / prepare_seconds,
+        },
+        f"match {len(roles)} roles": {"seconds": match_seconds, "cvs_per_s": n / match_seconds},
+    }
+    for figures in stages.values():
+        figures["share_of_total"] = figures["seconds"] / total
     return {
         "files": len(files),
         "parsed": n,
         "workers": workers,
         "model_load_s": round(load_seconds, 2),
         "precision": str(pipeline.model.precision),
-        "stages": {
-            "parse (worker pool)": {
-                "seconds": round(parse_seconds, 2),
-                "cvs_per_s": round(len(files) / parse_seconds, 2),
-            },
-            "sections + profile": {
-                "seconds": round(analyse_seconds, 2),
-                "cvs_per_s": round(n / analyse_seconds, 2),
-            },
-            "redact + chunk + embed": {
-                "seconds": round(prepare_seconds, 2),
-                "cvs_per_s": round(n / prepare_seconds, 2),
-                "chunks": chunks,
-                "chunks_per_s": round(chunks / prepare_seconds, 1),
-            },
-            f"match {len(roles)} roles": {
-                "seconds": round(match_seconds, 2),
-                "cvs_per_s": round(n / match_seconds, 2),
-            },
-        },  # fmt: skip
+        "stages": _rounded(stages),
         "end_to_end": {"seconds": round(total, 2), "cvs_per_s": round(n / total, 2)},
+        "embedding_precision": precision_speed(
+            pipeline, [c.text for p in prepared for c in p.chunks]
+        ),
+    }
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, float):
+        return round(value, 3 if abs(value) < 1 else 2)
+    return value
+
+
+def precision_speed(
+    pipeline: ScreeningPipeline, chunks: list[str], sample: int = 400
+) -> dict[str, Any]:
+    """fp32 against bf16 on the same real chunks (every ``n``-th of the run, in one batch)."""
+    import contextlib
+
+    import numpy as np
+    import torch
+
+    from embeddings import cpu_supports_bf16
+
+    texts = list(dict.fromkeys(chunks))[:: max(1, len(chunks) // sample)][:sample]
+    model = pipeline.model
+    rates: dict[str, float] = {}
+    vectors: dict[str, np.ndarray] = {}
+    for name in ("fp32", "bf16"):
+        autocast = (
+            torch.autocast("cpu", dtype=torch.bfloat16)
+            if name == "bf16"
+            else contextlib.nullcontext()
+        )
+        with autocast:
+            model._encode_uncached(texts[:8])  # first-call allocations are not throughput
+            vectors[name], seconds = _timed(lambda: model._encode_uncached(texts))
+        rates[name] = round(len(texts) / seconds, 1)
+    cosine = np.sum(vectors["fp32"] * vectors["bf16"], axis=1)
+    return {
+        "chunks": len(texts),
+        "fp32_chunks_per_s": rates["fp32"],
+        "bf16_chunks_per_s": rates["bf16"],
+        "bf16": "native" if cpu_supports_bf16() else "emulated (not native on this CPU)",
+        "cosine_bf16_vs_fp32_min": round(float(cosine.min()), 5),
+        "product_uses": str(model.precision),
+    }
+
+
+def rank_speed(files: list[Path], workers: int) -> dict[str, Any]:
+    """Wall clock of ``screener rank``'s function over the files, model already loaded."""
+    from screener.screening import rank
+
+    settings = Settings(embeddings=EmbeddingSettings(cache_path=None), parse_workers=workers)
+    pipeline = ScreeningPipeline.create(settings)
+    rows, seconds = _timed(
+        lambda: rank(
+            files,
+            "ml-engineer",
+            market="de",
+            pipeline=pipeline,
+            settings=settings,
+            reference_date=date(2026, 1, 1),
+        )  # fmt: skip
+    )
+    screened = sum(1 for row in rows if row.error is None)
+    return {
+        "files": len(files),
+        "screened": screened,
+        "role": "ml-engineer",
+        "seconds": round(seconds, 2),
+        "cvs_per_s": round(len(files) / seconds, 2),
     }
 
 
@@ -171,40 +248,59 @@ def api_speed(files: list[Path], requests: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--files", type=int, default=150)
+    parser.add_argument("--files", type=int, default=500)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--api-requests", type=int, default=20, help="single-CV API requests")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/speed.json"))
     args = parser.parse_args(argv)
 
     files = kaggle_sample(args.data_dir, args.files)
-    report = {
+    report: dict[str, Any] = {
         "command": "python -m benchmarks.speed " + " ".join(sys.argv[1:] if argv is None else argv),
         "date": date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}",
-        "extraction": extraction_speed(files),
-        "pipeline": pipeline_speed(files, args.workers),
-        "api": api_speed(files, args.api_requests),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
     }
+    report["extraction"] = extraction_speed(files)
+    report["pipeline"] = pipeline_speed(files, args.workers)
+    report["rank"] = rank_speed(files, args.workers)
+    report["api"] = api_speed(files, args.api_requests)
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print_report(report)
+    return 0
+
+
+def print_report(report: dict[str, Any]) -> None:
     extraction = report["extraction"]
     print(f"PDF extraction on {extraction['files']} files / {extraction['pages']} pages:")
     for name in ("product_reader", "pypdf_plain", "pdfium_plain"):
-        print(f"  {name:16} {extraction[name]['pages_per_s']:>8} pages/s")
+        note = "  <- the pipeline's reader" if name == "product_reader" else ""
+        print(f"  {name:16} {extraction[name]['pages_per_s']:>8} pages/s{note}")
     pipeline = report["pipeline"]
     print(f"\npipeline on {pipeline['parsed']} CVs ({pipeline['workers']} parse workers, "
           f"{pipeline['precision']}, model load {pipeline['model_load_s']} s):")  # fmt: skip
     for stage, figures in pipeline["stages"].items():
         extra = f", {figures['chunks_per_s']} chunks/s" if "chunks_per_s" in figures else ""
-        print(f"  {stage:24} {figures['seconds']:>7} s  {figures['cvs_per_s']:>7} CVs/s{extra}")
-    print(f"  {'end to end':24} {pipeline['end_to_end']['seconds']:>7} s  "
+        print(f"  {stage:24} {figures['seconds']:>7} s  {figures['cvs_per_s']:>7} CVs/s  "
+              f"{100 * figures['share_of_total']:>4.0f}%{extra}")  # fmt: skip
+    print(f"  {'end to end (sum)':24} {pipeline['end_to_end']['seconds']:>7} s  "
           f"{pipeline['end_to_end']['cvs_per_s']:>7} CVs/s")  # fmt: skip
+    rank = report["rank"]
+    print(f"  {'rank (wall clock)':24} {rank['seconds']:>7} s  {rank['cvs_per_s']:>7} CVs/s")
+    precision = pipeline["embedding_precision"]
+    print(f"\nembedding {precision['chunks']} real chunks: fp32 {precision['fp32_chunks_per_s']} "
+          f"chunks/s, bf16 {precision['bf16_chunks_per_s']} chunks/s ({precision['bf16']}), "
+          f"cosine min {precision['cosine_bf16_vs_fp32_min']}; product uses "
+          f"{precision['product_uses']}")  # fmt: skip
     api = report["api"]
     print(f"\nAPI: cold start to ready {api['cold_start_to_ready_s']} s; {api['requests']} "
           f"single-CV screenings p50 {api['p50_s']} s, p95 {api['p95_s']} s; peak RSS "
           f"{api['peak_rss_mib']} MiB")  # fmt: skip
-    return 0
+    print(
+        f"load average before {report['load_average_before']}, after {report['load_average_after']}"
+    )
 
 
 if __name__ == "__main__":
