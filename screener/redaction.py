@@ -8,6 +8,8 @@ the same place in the CV and evidence can be quoted from the original.
 What is blanked:
 - the candidate's name wherever it occurs, profile links, the location, and every short line
   that carries an e-mail address or phone number (contact lines: city, street and handles);
+- profile handles after their label ("GitHub: @jdoe", "Twitter:// @jdoe"), bare @handles and
+  ORCID iDs, wherever they stand;
 - labelled personal-detail lines in English, German and Turkish ("Date of birth: …",
   "Familienstand: …", "Uyruk: …"): the label and its value to the end of the line;
 - gendered forms of address and pronouns (Mr/Mrs/Ms, Herr/Frau, Bay/Bayan, he/she/his/her, er/sie
@@ -46,6 +48,27 @@ _ADDRESS_TERMS = re.compile(
 )
 
 
+# Profile handles: "GitHub: @jdoe", "Github:// jdoe", "twitter: https://x.com/@jdoe",
+# "ORCID 0000-0002-1825-0097". The label stays (a Kaggle or GitHub profile is a sourcing
+# signal); the handle or address after it goes. A label needs its colon, so a skill mention such
+# as "GitHub, Docker" is left alone.
+_HANDLE_LABELS = (
+    r"github|gitlab|bitbucket|linkedin|xing|twitter|x|mastodon|bluesky|orcid|kaggle"
+    r"|stack\s?overflow|medium|researchgate|google\s+scholar|scholar|homepage|website|web|blog"
+    r"|portfolio|skype|telegram|whatsapp|discord|slack|hugging\s?face|leetcode|codeforces"
+)
+_LABELLED_HANDLE = re.compile(
+    rf"(?i)(?<![\w.])(?:{_HANDLE_LABELS})\s*:(?://)?\s*(@?[^\s|,;·•]+(?:\s+@[^\s|,;·•]+)?)"
+)
+# addresses on profile hosts carry the user name ("x.com/@jdoe", "gitlab.com/jdoe/project")
+_PROFILE_URL = re.compile(
+    r"(?i)(?<![\w.])(?:https?://)?(?:www\.)?(?:x|twitter|github|gitlab|bitbucket|linkedin|xing"
+    r"|kaggle|huggingface|medium|stackoverflow|researchgate|orcid|scholar\.google|leetcode"
+    r"|codeforces|mastodon\.\w+|bsky)\.(?:com|org|net|co|io|app|social)/[^\s|,;]+"
+)
+_BARE_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][\w.\-]{1,38}(?![\w@])")
+_ORCID = re.compile(r"(?<!\d)\d{4}-\d{4}-\d{4}-\d{3}[\dX](?!\d)")
+
 _CONTACT_LINE_CHARS = 160
 
 
@@ -75,6 +98,10 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     _blank(chars, (m.span() for m in _PERSONAL_LINE.finditer(text)))
     _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))
+    _blank(chars, (m.span() for m in _PROFILE_URL.finditer(text)))
+    _blank(chars, (m.span(1) for m in _LABELLED_HANDLE.finditer(text)))
+    _blank(chars, (m.span() for m in _BARE_HANDLE.finditer(text)))
+    _blank(chars, (m.span() for m in _ORCID.finditer(text)))
     # A short line that carries an e-mail or phone number is a contact line: the city, street
     # and handles beside them are personal too, and nothing on it is evidence of a skill. In a
     # long line (a CV flattened onto one line) only the value itself goes.

@@ -61,3 +61,24 @@ def test_flattened_cv_on_one_line_keeps_its_content() -> None:
     redacted = _redacted(flat)
     assert "jane@example.com" not in redacted
     assert redacted.count("Built PyTorch models") == 10
+
+
+def test_profile_handles_go_and_their_labels_and_skill_mentions_stay() -> None:
+    text = (
+        "Github:// deedydas  LinkedIn:// debarghyadas  Twitter:// @debarghya_das\n"
+        "twitter: https://x.com/@marissamayer homepage: www.example.org\n"
+        "xtwitter: https://x.com/@glued_icon | gitlab.com/jdoe/pipelines\n"
+        "ORCID: 0000-0002-1825-0097 | Kaggle: jdoe42 | follow me @jdoe_ml\n"
+        "Experience\nSet up GitHub, Slack and Google Workspace; CI on GitHub Actions.\n"
+        "Wrote to jane@example.com about the release.\n"
+    )
+    redacted = redact_personal_data(text)
+    for handle in ("deedydas", "debarghyadas", "@debarghya_das", "marissamayer", "x.com",
+                   "example.org", "1825", "jdoe42", "@jdoe_ml", "glued_icon",
+                   "jdoe/pipelines"):  # fmt: skip
+        assert handle not in redacted, handle
+    for kept in ("Github:", "LinkedIn:", "Kaggle:", "ORCID:",
+                 "Set up GitHub, Slack and Google Workspace; CI on GitHub Actions."):  # fmt: skip
+        assert kept in redacted, kept
+    assert len(redacted) == len(text)
+    assert "jane@example.com" not in redacted  # e-mails still go as before
