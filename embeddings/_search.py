@@ -2,24 +2,29 @@
 
 All vectors are expected L2-normalised, so inner product is cosine similarity.
 
-``VectorIndex`` picks its FAISS structure from its size:
+``VectorIndex`` picks its FAISS structure from its size (``python -m benchmarks.pool_search``,
+synthetic clustered 384-d vectors, one query single-threaded, 2 cores):
 
 - below ``hnsw_threshold`` vectors (default 200 000): ``IndexFlatIP``, exact brute force — one
-  query on 100 000 vectors costs 8 ms p50 / 12 ms p95 on 2 cores, and exactness is free;
+  query on 100 000 vectors costs about 17 ms; exactness is free at that size;
 - from ``hnsw_threshold`` on: ``IndexHNSWFlat`` with inner product, sub-linear query time
-  (0.8 ms at 100 000) but approximate: recall@10 against exact search was 0.95 at
-  10 000 and 0.73 at 100 000 hard, near-uniform synthetic vectors
-  (``benchmarks/embedding_speed.py``); raise ``ef_search``/``ef_construction`` where recall
-  matters more.
+  (1.4 ms at 100 000) but approximate: recall@10 against exact search was 0.95 at 10 000 and
+  0.73 at 100 000 of these hard, near-uniform vectors; raise ``ef_search``/``ef_construction``
+  where recall matters more;
+- from ``ivf_threshold`` on (default 500 000): ``IndexIVFFlat`` with 4·√n inverted lists, trained
+  on a seeded sample, ``ivf_probe`` (64) lists searched per query. At 1 000 000 vectors: 3.4 ms
+  p50 / 4.1 ms p95, recall@10 0.95, built in 39 s; HNSW there took 560 s to build (two
+  threads) and recalled 0.23, exact search took 154 ms.
 
-The switch happens on the ``add`` that crosses the threshold, by rebuilding from the vectors
-the index holds (no second copy is kept); every later rebuild chooses the kind again by size.
+The switch happens on the ``add`` that crosses a threshold, by rebuilding from the vectors the
+index holds (no second copy is kept); every later rebuild chooses the kind again by size.
 
 Removal: the flat index compacts immediately. HNSW cannot delete graph nodes, so a removed
 vector is zeroed inside the index (its content is gone: erasure holds, also in saved files) and
 excluded from every search; the index is rebuilt without it once a quarter of the nodes are
-removed. HNSW graphs are built single-threaded so that the same vectors added in the same order
-give the same graph and the same results.
+removed. IVF zeroes the vector inside its inverted list and then drops it from the list; a
+quarter removed retrains the lists. HNSW graphs are built single-threaded so that the same
+vectors added in the same order give the same graph and the same results.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -45,6 +51,7 @@ __all__ = ["IndexKind", "VectorIndex", "max_similarity_per_target", "top_k"]
 _FORMAT_VERSION = 1
 _REBUILD_FRACTION = 0.25
 _SINGLE_THREAD_QUERIES = 8
+_IVF_TRAINING = 100_000  # k-means sample: enough for a few thousand lists, seconds to train
 
 
 def _as_matrix(vectors: Any, name: str, dimension: int | None = None) -> np.ndarray:
@@ -111,6 +118,10 @@ def max_similarity_per_target(
 class IndexKind(StrEnum):
     FLAT = "flat"
     HNSW = "hnsw"
+    IVF = "ivf"
+
+
+_KIND_ORDER = (IndexKind.FLAT, IndexKind.HNSW, IndexKind.IVF)  # by the pool size they suit
 
 
 @contextlib.contextmanager
@@ -139,6 +150,8 @@ class VectorIndex:
         hnsw_m: HNSW links per node.
         ef_construction: HNSW build breadth (higher: better graph, slower build).
         ef_search: HNSW search breadth (higher: better recall, slower query).
+        ivf_threshold: from this many vectors on, use IVF (inverted lists) instead of HNSW.
+        ivf_probe: inverted lists searched per query (higher: better recall, slower query).
     """
 
     def __init__(
@@ -149,16 +162,23 @@ class VectorIndex:
         hnsw_m: int = 32,
         ef_construction: int = 64,
         ef_search: int = 200,
+        ivf_threshold: int = 500_000,
+        ivf_probe: int = 64,
     ) -> None:
         if dimension < 1 or hnsw_threshold < 1 or hnsw_m < 2 or ef_construction < 1:
             raise ValueError("dimension, hnsw_threshold, ef_construction ≥ 1 and hnsw_m ≥ 2.")
-        if ef_search < 1:
-            raise ValueError(f"ef_search must be at least 1, got {ef_search}.")
+        if ef_search < 1 or ivf_threshold < 1 or ivf_probe < 1:
+            raise ValueError(
+                f"ef_search, ivf_threshold and ivf_probe must be at least 1, got {ef_search}, "
+                f"{ivf_threshold}, {ivf_probe}."
+            )
         self.dimension = dimension
         self.hnsw_threshold = hnsw_threshold
         self.hnsw_m = hnsw_m
         self.ef_construction = ef_construction
         self.ef_search = ef_search
+        self.ivf_threshold = ivf_threshold
+        self.ivf_probe = ivf_probe
         self._kind = IndexKind.FLAT
         self._index: Any = None  # built on first add
         self._ids = np.empty(0, dtype=np.int64)  # FAISS position -> caller id
@@ -182,18 +202,46 @@ class VectorIndex:
         """Live ids, in insertion order."""
         return np.array(sorted(self._positions, key=self._positions.__getitem__), dtype=np.int64)
 
-    def _new_faiss_index(self, kind: IndexKind) -> Any:
+    def _kind_for(self, size: int) -> IndexKind:
+        if size >= self.ivf_threshold:
+            return IndexKind.IVF
+        return IndexKind.HNSW if size >= self.hnsw_threshold else IndexKind.FLAT
+
+    def _new_faiss_index(self, kind: IndexKind, training: np.ndarray | None = None) -> Any:
         import faiss
 
         if kind is IndexKind.FLAT:
             return faiss.IndexFlatIP(self.dimension)
+        if kind is IndexKind.IVF:
+            return self._new_ivf(training if training is not None else np.empty((0, 0)))
         index = faiss.IndexHNSWFlat(self.dimension, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = self.ef_construction
         index.hnsw.efSearch = self.ef_search
         return index
 
+    def _new_ivf(self, vectors: np.ndarray) -> Any:
+        """Inverted lists (4·√n of them) trained on a fixed sample of ``vectors``."""
+        import faiss
+
+        lists = max(16, int(4 * math.sqrt(max(len(vectors), 1))))
+        quantizer: Any = faiss.IndexFlatIP(self.dimension)
+        index = faiss.IndexIVFFlat(quantizer, self.dimension, lists, faiss.METRIC_INNER_PRODUCT)
+        quantizer.this.disown()
+        index.own_fields = True
+        if len(vectors):
+            # a seeded sample: the same vectors give the same lists
+            rng = np.random.default_rng(0)
+            take = min(len(vectors), max(_IVF_TRAINING, 40 * lists))
+            sample = vectors[np.sort(rng.choice(len(vectors), take, replace=False))]
+            index.train(sample)
+        index.nprobe = self.ivf_probe
+        # ids are FAISS positions; the hash map lets removal find and erase them
+        direct_map: Any = faiss.DirectMap  # type: ignore[attr-defined]
+        index.set_direct_map_type(direct_map.Hashtable)
+        return index
+
     def _stored_vectors(self) -> np.ndarray:
-        """A writable view of the vectors inside the FAISS index, by position."""
+        """A writable view of the vectors inside a flat or HNSW index, by position."""
         import faiss
 
         if self._index is None or self._index.ntotal == 0:
@@ -205,32 +253,55 @@ class VectorIndex:
             count, self.dimension
         )
 
+    def _live_vectors(self, positions: list[int]) -> np.ndarray:
+        if not positions:
+            return np.empty((0, self.dimension), dtype=np.float32)
+        if self._kind is IndexKind.IVF:
+            keys = np.asarray(positions, dtype=np.int64)
+            return np.asarray(self._index.reconstruct_batch(keys), dtype=np.float32)
+        return self._stored_vectors()[positions].copy()
+
     def _rebuild(
         self, extra_ids: np.ndarray | None = None, extra: np.ndarray | None = None
     ) -> None:
         """Rebuild from live vectors (plus new ones), choosing the kind from the size."""
         live = sorted(self._positions.values())
-        vectors = self._stored_vectors()[live].copy()
+        vectors = self._live_vectors(live)
         ids = self._ids[live]
         if extra is not None and extra_ids is not None:
             vectors = np.concatenate([vectors, extra])
             ids = np.concatenate([ids, extra_ids])
-        kind = IndexKind.HNSW if len(ids) >= self.hnsw_threshold else IndexKind.FLAT
-        index = self._new_faiss_index(kind)
-        self._add_to(index, kind, vectors)
+        kind = self._kind_for(len(ids))
+        index = self._new_faiss_index(kind, vectors)
+        self._add_to(index, kind, vectors, 0)
         self._index, self._kind, self._ids = index, kind, ids
         self._positions = {int(item_id): position for position, item_id in enumerate(ids)}
         self._removed = set()
 
     @staticmethod
-    def _add_to(index: Any, kind: IndexKind, vectors: np.ndarray) -> None:
+    def _add_to(index: Any, kind: IndexKind, vectors: np.ndarray, start: int) -> None:
         if len(vectors) == 0:
             return
         if kind is IndexKind.HNSW:
             with _single_thread():
                 index.add(vectors)
+        elif kind is IndexKind.IVF:
+            index.add_with_ids(vectors, np.arange(start, start + len(vectors), dtype=np.int64))
         else:
             index.add(vectors)
+
+    def _erase_ivf(self, positions: list[int]) -> None:
+        """Zero the vectors inside their inverted lists, then drop them from the lists."""
+        import faiss
+
+        lists = self._index.invlists
+        for position in positions:
+            located = self._index.direct_map.get(position)
+            number, offset = located >> 32, located & 0xFFFFFFFF  # faiss's lo_listno/lo_offset
+            size = lists.code_size
+            codes = faiss.rev_swig_ptr(lists.get_codes(number), lists.list_size(number) * size)
+            codes[offset * size : (offset + 1) * size] = 0
+        self._index.remove_ids(faiss.IDSelectorArray(np.asarray(positions, dtype=np.int64)))
 
     # -- mutation ----------------------------------------------------------------------------
 
@@ -254,12 +325,13 @@ class VectorIndex:
             raise VectorIndexError(f"Ids already in the index: {present[:10]}; remove them first.")
         if len(matrix) == 0:
             return
-        grows_past = self._kind is IndexKind.FLAT and len(self) + len(matrix) >= self.hnsw_threshold
+        grown = self._kind_for(len(self) + len(matrix))
+        grows_past = _KIND_ORDER.index(grown) > _KIND_ORDER.index(self._kind)
         if self._index is None or grows_past:
             self._rebuild(ids_array, matrix)
             return
-        start = self._index.ntotal
-        self._add_to(self._index, self._kind, matrix)
+        start = len(self._ids)
+        self._add_to(self._index, self._kind, matrix, start)
         self._ids = np.concatenate([self._ids, ids_array])
         for offset, item_id in enumerate(ids_array):
             self._positions[int(item_id)] = start + offset
@@ -275,6 +347,11 @@ class VectorIndex:
         ]  # fmt: skip
         if not positions:
             return 0
+        if self._kind is IndexKind.IVF:
+            self._erase_ivf(positions)
+            if len(self._positions) <= (1 - _REBUILD_FRACTION) * len(self._ids):
+                self._rebuild()
+            return len(positions)
         self._stored_vectors()[positions] = 0.0
         if self._kind is IndexKind.FLAT:
             self._rebuild()
@@ -302,7 +379,7 @@ class VectorIndex:
         scores = np.full((len(matrix), k), -np.inf, dtype=np.float32)
         if self._index is None or len(self) == 0 or len(matrix) == 0:
             return scores, ids
-        fetch = min(k, self._index.ntotal)
+        fetch = min(k, len(self._ids))
         params: Any = None
         if self._kind is IndexKind.HNSW:
             search_parameters: Any = faiss.SearchParametersHNSW  # type: ignore[attr-defined]
@@ -337,11 +414,12 @@ class VectorIndex:
             "hnsw_m": self.hnsw_m,
             "ef_construction": self.ef_construction,
             "ef_search": self.ef_search,
+            "ivf_threshold": self.ivf_threshold,
+            "ivf_probe": self.ivf_probe,
         }
-        index = self._index if self._index is not None else self._new_faiss_index(self._kind)
-        live = np.ones(len(self._ids), dtype=bool)
-        if self._removed:
-            live[sorted(self._removed)] = False
+        index = self._index if self._index is not None else self._new_faiss_index(IndexKind.FLAT)
+        live = np.zeros(len(self._ids), dtype=bool)
+        live[list(self._positions.values())] = True
         return {
             "meta": np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
             "index": faiss.serialize_index(index),
@@ -414,6 +492,8 @@ class VectorIndex:
             hnsw_m=meta["hnsw_m"],
             ef_construction=meta["ef_construction"],
             ef_search=meta["ef_search"],
+            ivf_threshold=meta.get("ivf_threshold", 500_000),
+            ivf_probe=meta.get("ivf_probe", 64),
         )
         try:
             index._index = faiss.deserialize_index(payload["index"])
@@ -423,7 +503,12 @@ class VectorIndex:
         index._ids = payload["ids"].astype(np.int64)
         live = payload["live"].astype(bool)
         index._positions = {int(index._ids[p]): int(p) for p in np.flatnonzero(live)}
-        index._removed = {int(p) for p in np.flatnonzero(~live)}
-        if index._index.ntotal != len(index._ids) or index._index.d != index.dimension:
+        stored = len(index._ids)
+        if index._kind is IndexKind.IVF:
+            index._index.nprobe = index.ivf_probe
+            stored = len(index._positions)  # removed vectors left the inverted lists
+        else:
+            index._removed = {int(p) for p in np.flatnonzero(~live)}
+        if index._index.ntotal != stored or index._index.d != index.dimension:
             raise VectorIndexError(f"Vector index {str(path)!r} is inconsistent; rebuild it.")
         return index

@@ -2,9 +2,10 @@
 
 "Find the 20 best NLP candidates" or "PyTorch, LoRA, production RAG" runs against the chunks of
 all screened CVs at once. The vectors sit in one ``embeddings.VectorIndex``, which picks the
-FAISS index itself: exact ``IndexFlatIP`` while the pool is small (a few hundred thousand chunks
-search in milliseconds), HNSW above its threshold (``VectorIndex.hnsw_threshold``, 200,000
-vectors by default), where exact search would grow linearly.
+FAISS index itself: exact ``IndexFlatIP`` while the pool is small (100,000 chunks search in
+about 17 ms), HNSW above ``VectorIndex.hnsw_threshold`` (200,000 vectors), IVF above
+``VectorIndex.ivf_threshold`` (500,000): at 1,000,000 chunks a query takes 4 ms p95 with
+recall@10 0.95 (``python -m benchmarks.pool_search``), where exact search takes 150 ms.
 
 - text search: the query is embedded; a candidate's score is their best chunk's cosine, and that
   chunk is the evidence;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -66,10 +67,18 @@ def test_index_switches_to_hnsw_when_add_crosses_threshold() -> None:
     assert index.kind is IndexKind.HNSW and len(index) == 600
 
 
-@pytest.mark.parametrize("threshold", [10**6, 200], ids=["flat", "hnsw"])
-def test_remove_by_id_erases_vector_from_results(threshold: int) -> None:
+# every kind of index; the IVF one probes all its lists, so its results are exact here
+KINDS = {
+    "flat": {"hnsw_threshold": 10**6, "ivf_threshold": 10**7},
+    "hnsw": {"hnsw_threshold": 100, "ivf_threshold": 10**7},
+    "ivf": {"hnsw_threshold": 50, "ivf_threshold": 100, "ivf_probe": 10**4},
+}
+
+
+@pytest.mark.parametrize("options", KINDS.values(), ids=KINDS.keys())
+def test_remove_by_id_erases_vector_from_results(options: dict[str, int]) -> None:
     vectors = unit_vectors(400, seed=5)
-    index = VectorIndex(DIM, hnsw_threshold=threshold)
+    index = VectorIndex(DIM, **options)
     index.add(np.arange(400) * 10, vectors)
     _, before = index.search(vectors[7], k=1)
     assert before[0, 0] == 70
@@ -80,6 +89,41 @@ def test_remove_by_id_erases_vector_from_results(threshold: int) -> None:
     assert sorted(after[0][after[0] >= 0].tolist()) == [i * 10 for i in range(400) if i != 7]
     index.add([70], vectors[7])  # the id can be reused after removal
     assert index.search(vectors[7], k=1)[1][0, 0] == 70
+
+
+def test_index_switches_to_ivf_when_add_crosses_its_threshold() -> None:
+    index = VectorIndex(DIM, hnsw_threshold=100, ivf_threshold=1000)
+    vectors = unit_vectors(1200, seed=18)
+    index.add(np.arange(600), vectors[:600])
+    assert index.kind is IndexKind.HNSW
+    index.add(np.arange(600, 1200), vectors[600:])
+    assert index.kind is IndexKind.IVF and len(index) == 1200
+    scores, ids = index.search(vectors[:50], k=1)
+    np.testing.assert_array_equal(ids[:, 0], np.arange(50))  # each vector finds itself
+    np.testing.assert_allclose(scores[:, 0], 1.0, atol=1e-5)
+
+
+def test_ivf_removal_erases_the_vector_inside_its_list() -> None:
+    index = VectorIndex(DIM, hnsw_threshold=50, ivf_threshold=100)
+    vectors = unit_vectors(300, seed=19)
+    index.add(np.arange(300), vectors)
+    lists = index._index.invlists
+    index.remove([42])
+    stored = np.concatenate(
+        [
+            np.frombuffer(bytes(faiss_codes(lists, number)), dtype=np.float32).reshape(-1, DIM)
+            for number in range(lists.nlist)
+        ]
+    )
+    assert len(stored) == 299
+    assert not np.any(np.all(np.isclose(stored, vectors[42]), axis=1))
+
+
+def faiss_codes(lists: Any, number: int) -> np.ndarray:
+    import faiss
+
+    size = lists.list_size(number) * lists.code_size
+    return np.asarray(faiss.rev_swig_ptr(lists.get_codes(number), size))
 
 
 def test_hnsw_rebuilds_as_flat_when_most_vectors_removed() -> None:
@@ -108,10 +152,12 @@ def test_add_refuses_duplicate_ids_and_wrong_dimension() -> None:
         index.add([4], unit_vectors(1, seed=12, dimension=DIM + 1))
 
 
-@pytest.mark.parametrize("threshold", [10**6, 100], ids=["flat", "hnsw"])
-def test_save_and_load_round_trip_gives_same_results(tmp_path: Path, threshold: int) -> None:
+@pytest.mark.parametrize("options", KINDS.values(), ids=KINDS.keys())
+def test_save_and_load_round_trip_gives_same_results(
+    tmp_path: Path, options: dict[str, int]
+) -> None:
     vectors = unit_vectors(300, seed=13)
-    index = VectorIndex(DIM, hnsw_threshold=threshold)
+    index = VectorIndex(DIM, **options)
     index.add(np.arange(300) + 7, vectors)
     index.remove([10])
     path = index.save(tmp_path)
