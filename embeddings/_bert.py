@@ -7,8 +7,8 @@ the encoder is written out here: ``config.json`` gives the shape, ``model.safete
 weights, ``tokenizer.json`` the tokenizer (the Rust ``tokenizers`` library, as before). The
 vectors agree with sentence-transformers' to float32 rounding (``tests/embeddings``).
 
-Texts are sorted by length and padded per batch, so a batch of short chunks is not padded to
-the longest chunk of the call.
+Texts are grouped into batches of similar length (``length_batches``), so a batch of short
+chunks is not padded to the longest chunk of the call.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-__all__ = ["BertEncoder", "BertTokenizer", "encode_ids", "load_bert"]
+__all__ = ["BertEncoder", "BertTokenizer", "encode_ids", "length_batches", "load_bert"]
 
 
 class BertTokenizer:
@@ -180,18 +180,42 @@ def load_bert(
     return BertTokenizer(model_dir / "tokenizer.json", lock=lock), encoder
 
 
+# A batch is padded to its longest text: a new batch starts where a text is this much longer
+# than the batch's first (shortest) one, so short chunks are not padded to a long chunk's length.
+# One CV's chunks run from 3 to 256 tokens; padded as one batch they cost several times their
+# real tokens.
+_PAD_RATIO = 1.25
+_PAD_SLACK = 4
+
+
+def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length, shortest first."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        if current and (
+            len(current) >= batch_size
+            or lengths[index] > _PAD_RATIO * lengths[current[0]] + _PAD_SLACK
+        ):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
 def encode_ids(
     encoder: BertEncoder, ids: Sequence[Sequence[int]], *, batch_size: int, device: str
 ) -> np.ndarray:
     """Mean-pooled vectors (not normalised) for token id lists, in input order.
 
-    Sorted by length so each batch is padded only to its own longest text.
+    Batched by similar length (``length_batches``), so padding stays small.
     """
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     dimension = encoder.word_embeddings.embedding_dim
     result = np.empty((len(ids), dimension), dtype=np.float32)
-    for start in range(0, len(order), batch_size):
-        chosen = order[start : start + batch_size]
+    for chosen in length_batches([len(tokens) for tokens in ids], batch_size):
         length = max(len(ids[i]) for i in chosen)
         batch = torch.zeros((len(chosen), length), dtype=torch.long)
         attention = torch.zeros((len(chosen), length), dtype=torch.long)

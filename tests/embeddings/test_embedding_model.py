@@ -168,3 +168,12 @@ def test_encode_matches_sentence_transformers_on_the_same_files(
     np.testing.assert_allclose(ours, theirs, atol=1e-5)
     expected_ids = reference.tokenizer(texts)["input_ids"]
     assert embedding_model.tokenizer.ids(texts) == [list(ids) for ids in expected_ids]
+
+
+def test_length_batches_keep_short_texts_apart_from_long_ones() -> None:
+    from embeddings._bert import length_batches
+
+    lengths = [120, 3, 256, 4, 100, 3, 5]
+    assert length_batches(lengths, batch_size=64) == [[1, 5, 3, 6], [4, 0], [2]]
+    assert length_batches(lengths, batch_size=2) == [[1, 5], [3, 6], [4, 0], [2]]
+    assert length_batches([], batch_size=8) == []
