@@ -28,6 +28,7 @@ from api.routes import (
     webhooks,
 )
 from api.schemas import Problem
+from api.web import install_web
 from embeddings import EmbeddingModel
 from screener.service import Runtime, UploadTooLarge
 from screener.settings import Settings, get_settings
@@ -83,6 +84,7 @@ def create_app(
     )
     app.state.metrics = ServiceMetrics()
     install_error_handlers(app)
+    install_web(app)
     for module in (health, roles, screenings, candidates, batches, search, audit, integrations,
                    webhooks):  # fmt: skip
         app.include_router(module.router)

@@ -14,6 +14,9 @@ WebhookError (any kind)     its ``http_status``: 401 bad/missing/stale signature
 request validation          422  ``errors`` lists each field and problem
 HTTP errors (401, 403, ...) as raised; 401 carries ``WWW-Authenticate``
 anything else               500  logged with the request id; no internals in the body
+
+A browser asking for a web page (``api.web``) gets the same status as an HTML page with the
+detail as a plain sentence instead.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.web import error_page, is_page_request
 from rubrics import JobDescriptionError, RoleFileError, UnknownMarket, UnknownRole
 from screener.errors import DocumentError
 from screener.service import Conflict, InvalidUpload, NotFound, UploadTooLarge
@@ -154,10 +158,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         request_id = request.headers.get("x-request-id", "")
         log.exception(
             "unhandled error",
             extra={"path": request.url.path, "method": request.method, "request_id": request_id},
         )
+        if is_page_request(request.url.path, request.headers.get("accept", "")):
+            return error_page(
+                request, 500, "Something went wrong",
+                "Something went wrong on the server; the error was logged. Try again later.",
+            )  # fmt: skip
         return problem(500, "the request failed on the server; it has been logged", slug="internal")

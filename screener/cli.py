@@ -421,6 +421,80 @@ def _keys_revoke_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_new_password(args: argparse.Namespace) -> str:
+    """From standard input with --password-stdin (scripts), else asked twice on the terminal."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("new password: ")
+    if getpass.getpass("again: ") != first:
+        raise SystemExit("error: the two passwords differ")
+    return first
+
+
+def _users_create_command(args: argparse.Namespace) -> int:
+    from screener.accounts import AccountError, create_user
+
+    password = _read_new_password(args)
+    engine, sessions = _service_engine()
+    try:
+        with sessions() as session, session.begin():
+            user = create_user(session, username=args.username, password=password, role=args.role)
+            print(json.dumps({"id": user.id, "username": user.username, "role": user.role}))
+    except AccountError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _users_password_command(args: argparse.Namespace) -> int:
+    from screener.accounts import AccountError, set_password
+
+    password = _read_new_password(args)
+    engine, sessions = _service_engine()
+    try:
+        with sessions() as session, session.begin():
+            set_password(session, username=args.username, password=password)
+    except AccountError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"password of {args.username} changed; their sessions ended", file=sys.stderr)
+    return 0
+
+
+def _users_disable_command(args: argparse.Namespace) -> int:
+    from screener.accounts import AccountError, disable_user
+
+    engine, sessions = _service_engine()
+    try:
+        with sessions() as session, session.begin():
+            disable_user(session, username=args.username)
+    except AccountError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"disabled {args.username}", file=sys.stderr)
+    return 0
+
+
+def _users_list_command(args: argparse.Namespace) -> int:
+    from screener.accounts import list_users
+
+    engine, sessions = _service_engine()
+    with sessions() as session:
+        for user in list_users(session):
+            print(json.dumps({"id": user.id, "username": user.username, "role": user.role,
+                              "disabled": user.disabled_at is not None}))  # fmt: skip
+    engine.dispose()
+    return 0
+
+
 def _db_upgrade_command(args: argparse.Namespace) -> int:
     from screener.store import current_revision, make_engine, upgrade
 
@@ -432,11 +506,12 @@ def _db_upgrade_command(args: argparse.Namespace) -> int:
 
 
 def _audit_purge_command(args: argparse.Namespace) -> int:
+    from screener.accounts import audit_retention_days
     from screener.service import purge_audit
 
-    days = args.days if args.days is not None else get_settings().audit_retention_days
     engine, sessions = _service_engine()
     with sessions() as session, session.begin():
+        days = args.days if args.days is not None else audit_retention_days(session, get_settings())
         deleted = purge_audit(session, retention_days=days)
     engine.dispose()
     print(f"purged {deleted} audit records older than {days} days", file=sys.stderr)
@@ -540,6 +615,24 @@ def _add_service_commands(commands: Any) -> None:
     revoke.add_argument("key_id")
     revoke.set_defaults(handler=_keys_revoke_command)
 
+    users = commands.add_parser("users", help="Accounts for the recruiter web pages.")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    create_user = user_commands.add_parser("create", help="Create a user (asks for a password).")
+    create_user.add_argument("username")
+    create_user.add_argument("--role", choices=["recruiter", "admin"], default="recruiter")
+    password = user_commands.add_parser("password", help="Set a new password; ends sessions.")
+    password.add_argument("username")
+    for command in (create_user, password):
+        command.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
+    create_user.set_defaults(handler=_users_create_command)
+    password.set_defaults(handler=_users_password_command)
+    disable = user_commands.add_parser("disable", help="Stop a user signing in.")
+    disable.add_argument("username")
+    disable.set_defaults(handler=_users_disable_command)
+    user_commands.add_parser("list", help="List users.").set_defaults(handler=_users_list_command)
+
     db = commands.add_parser("db", help="Database schema.")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_upgrade = db_commands.add_parser("upgrade", help="Migrate to the latest schema.")
@@ -550,7 +643,8 @@ def _add_service_commands(commands: Any) -> None:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     purge = audit_commands.add_parser("purge", help="Delete records past the retention period.")
     purge.add_argument(
-        "--days", type=int, default=None, help="retention in days (default: the setting, 183)"
+        "--days", type=int, default=None,
+        help="retention in days (default: the admin page's setting, else the environment's)",
     )
     purge.set_defaults(handler=_audit_purge_command)
     verify = audit_commands.add_parser("verify", help="Check the hash chain.")

@@ -109,6 +109,7 @@ __all__ = [
     "process_next_item",
     "purge_audit",
     "queue_depth",
+    "recent_batches",
     "record_decision",
     "requeue_interrupted",
     "revoke_api_key",
@@ -974,6 +975,14 @@ def batch_progress(session: Session, *, batch_id: str) -> BatchProgress:
         queued=counts.get("queued", 0),
         running=counts.get("running", 0),
     )
+
+
+def recent_batches(session: Session, *, limit: int = 50) -> list[BatchProgress]:
+    """The newest batches first, each with its progress."""
+    ids = session.scalars(
+        select(Batch.id).order_by(Batch.created_at.desc(), Batch.id).limit(limit)
+    ).all()
+    return [batch_progress(session, batch_id=batch_id) for batch_id in ids]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,11 @@
 SQLAlchemy 2 models (``_models``), engines for the embedded SQLite file or PostgreSQL
 (``_engine``), Alembic migrations configured in code (``_migrate``) and the hash-chained audit
 log (``_audit``); ATS integrations, inbound webhook events and outbound deliveries
-(``_webhooks``). The workflow functions that use them live in ``screener.service``.
+(``_webhooks``); web user accounts, sessions and admin preferences (``_accounts``). The
+workflow functions that use them live in ``screener.service`` and ``screener.accounts``.
 """
 
+from screener.store._accounts import Preference, User, WebSession
 from screener.store._audit import (
     GENESIS_HASH,
     ChainReport,
@@ -49,6 +51,9 @@ __all__ = [
     "iter_audit",
     "purge_before",
     "verify_chain",
+    "Preference",
+    "User",
+    "WebSession",
     "ApiKey",
     "AuditHead",
     "AuditRecord",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import screener.store  # noqa: F401  (registers every table on Base.metadata)
 from screener.store._models import Base
 
 config = context.config
