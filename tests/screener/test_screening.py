@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from screener._json import to_jsonable
 from screener.documents import read_document
-from screener.parsing import ParsedCV, analyse
+from screener.errors import DocumentError
+from screener.parsing import ParsedCV, analyse, parse_paths
 from screener.pipeline import ScreeningPipeline
 from screener.screening import (
     RANK_COLUMNS,
     Screening,
+    cv_files,
+    rank,
     rank_screenings,
     screen,
     screening_json,
 )
+from screener.settings import EmbeddingSettings, Settings
 from tests.pdf_factory import Run, build_pdf
 
 REFERENCE = date(2026, 1, 1)
+DATA = Path("../shared/data")
+RANK_PDFS = (
+    DATA / "layout-diverse-cv-pdfs/resumematcher_harvey_dent_mle.pdf",
+    DATA / "layout-diverse-cv-pdfs/sb2nov_sourabh_bajaj_resume.pdf",
+    DATA / "kaggle-resume-pdfs/data/INFORMATION-TECHNOLOGY/10247517.pdf",
+    DATA / "kaggle-resume-pdfs/data/ENGINEERING/10030015.pdf",
+    DATA / "kaggle-resume-pdfs/data/HR/10399912.pdf",
+)
 
 CV_TEMPLATE = """{name}
 {title} {name}, {pronoun_line}
@@ -226,6 +240,48 @@ def test_rank_orders_by_fit_with_percentiles_and_keeps_failures(
         rows[0].columns()["mathematical_foundation"]
         == base.dimensions["mathematical_foundation"].score
     )
+
+
+def test_rank_in_groups_gives_the_rows_of_screening_each_file_alone(
+    screening_pipeline: ScreeningPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cvs"
+    folder.mkdir()
+    for number, path in enumerate(RANK_PDFS):
+        shutil.copy(path, folder / f"{number}_{path.name}")
+    # sorts between two CVs of the second group
+    (folder / "2_broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
+    paths = cv_files(folder)
+    settings = Settings(embeddings=EmbeddingSettings(index_dir=tmp_path / "index"), parse_workers=2)
+    alone = [
+        (path.name, screen(parsed, "ml-engineer", market="de", pipeline=screening_pipeline))
+        for path, parsed in parse_paths(paths, settings=settings, reference_date=REFERENCE)
+        if not isinstance(parsed, DocumentError)
+    ]
+    groups: list[int] = []
+    prepare_many = screening_pipeline.prepare_many
+
+    def recorded(parsed: list[ParsedCV]) -> Any:
+        groups.append(len(parsed))
+        return prepare_many(parsed)
+
+    monkeypatch.setattr(screening_pipeline, "prepare_many", recorded)
+    progress: list[tuple[int, int]] = []
+
+    rows = rank(
+        paths, "ml-engineer", market="de", pipeline=screening_pipeline, settings=settings,
+        reference_date=REFERENCE, progress=lambda done, total: progress.append((done, total)),
+        group_size=2,
+    )  # fmt: skip
+
+    assert groups == [2, 2, 1]  # five CVs; the broken file takes no place in a group
+    assert progress == [(done, 6) for done in range(1, 7)]
+    assert len(alone) == 5 and rows[:-1] == rank_screenings(alone)
+    assert [screening_json(r.screening) for r in rows[:-1] if r.screening] == [
+        screening_json(s) for _, s in sorted(alone, key=lambda a: (-a[1].fit, a[0]))
+    ]
+    assert rows[-1].file == "2_broken.pdf" and rows[-1].screening is None
+    assert rows[-1].error is not None and rows[-1].error.startswith("CorruptDocument: ")
 
 
 def test_one_of_the_alternatives_meets_a_job_descriptions_choice(
