@@ -13,6 +13,14 @@ if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/nul
     tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-tur >/dev/null
 fi
 
+# Debian's Chromium and ChromeDriver drive the web-page tests (Playwright launches this binary;
+# it never downloads a browser). Only the test command asks for them: scripts/setup.sh --browser.
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv

@@ -2,7 +2,7 @@
 # The whole test suite, from a fresh machine: set-up, lint, types, tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --browser
 . .venv/bin/activate
 ruff check screener embeddings rubrics api benchmarks tests scripts
 mypy
