@@ -28,7 +28,7 @@ from api.routes import (
     webhooks,
 )
 from api.schemas import Problem
-from api.web import install_web
+from api.web import HtmlErrors, install_web
 from embeddings import EmbeddingModel
 from screener.service import Runtime, UploadTooLarge
 from screener.settings import Settings, get_settings
@@ -93,6 +93,7 @@ def create_app(
         default_limit=settings.upload_max_bytes,
         limits={"/v1/screenings": settings.documents.max_bytes + _SINGLE_UPLOAD_SLACK},
     )
+    app.add_middleware(HtmlErrors)
     app.add_middleware(_RequestLog, metrics=app.state.metrics)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

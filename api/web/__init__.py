@@ -17,7 +17,7 @@ from api.web import admin, pages, roles
 from api.web._render import STATIC_DIR, render
 from api.web._session import CsrfRejected, NotAllowed, SignInRequired, sign_in_url
 
-__all__ = ["install_web", "is_page_request", "error_page"]
+__all__ = ["HtmlErrors", "error_page", "install_web", "is_page_request"]
 
 _NOT_PAGES = ("/v1/", "/static/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi")
 
@@ -59,11 +59,13 @@ def install_web(app: FastAPI) -> None:
     async def _not_allowed(request: Request, exc: NotAllowed) -> Response:
         return error_page(request, 403, "Admins only", "Only an admin can open this page.")
 
-    app.add_middleware(_HtmlErrors)
 
 
-class _HtmlErrors:
-    """Turn the API's problem+json error into an error page when a browser asked for a page."""
+class HtmlErrors:
+    """Turn the API's problem+json error into an error page when a browser asked for a page.
+
+    Added outside the body-size limit, so a page's too-large upload also reads as a sentence.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -120,6 +120,10 @@ def test_upload_problems_are_sentences_and_lose_nothing(web_site: WebSite) -> No
             "&#39;", "'"
         )
         assert client.get("/candidates/nobody").status_code == 404
+        limit = web_site.settings.upload_max_bytes
+        huge = _upload(client, [("big.txt", b"x" * (limit + 1))], token=token, accept="text/html")
+        assert huge.status_code == 413 and "text/html" in huge.headers["content-type"]
+        assert f"the limit is {limit} bytes" in huge.text
 
 
 def test_ranking_candidate_and_decision_without_a_browser(web_site: WebSite) -> None:
