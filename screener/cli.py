@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from screener.errors import DocumentError
 from screener.settings import Settings, get_settings
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # the pipeline imports torch; the CLI loads it only in the commands that need it
     from rubrics import Market, Role
@@ -405,18 +408,25 @@ def _keys_create_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _keys_revoke_command(args: argparse.Namespace) -> int:
-    from screener.service import NotFound, revoke_api_key
-
+def _in_transaction(work: Callable[[Any], T], *expected: type[Exception]) -> T | None:
+    """Run ``work(session)`` in one transaction on the service database; an ``expected`` error
+    is printed as one line and gives None (the command then exits 1)."""
     engine, sessions = _service_engine()
     try:
         with sessions() as session, session.begin():
-            revoke_api_key(session, key_id=args.key_id)
-    except NotFound as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 1
+            return work(session)
+    except expected as exc:
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return None
     finally:
         engine.dispose()
+
+
+def _keys_revoke_command(args: argparse.Namespace) -> int:
+    from screener.service import NotFound, revoke_api_key
+
+    if _in_transaction(lambda s: revoke_api_key(s, key_id=args.key_id), NotFound) is None:
+        return 1
     print(f"revoked {args.key_id}", file=sys.stderr)
     return 0
 
@@ -437,16 +447,15 @@ def _users_create_command(args: argparse.Namespace) -> int:
     from screener.accounts import AccountError, create_user
 
     password = _read_new_password(args)
-    engine, sessions = _service_engine()
-    try:
-        with sessions() as session, session.begin():
-            user = create_user(session, username=args.username, password=password, role=args.role)
-            print(json.dumps({"id": user.id, "username": user.username, "role": user.role}))
-    except AccountError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+
+    def create(session: Any) -> dict[str, str]:
+        user = create_user(session, username=args.username, password=password, role=args.role)
+        return {"id": user.id, "username": user.username, "role": user.role}
+
+    created = _in_transaction(create, AccountError)
+    if created is None:
         return 1
-    finally:
-        engine.dispose()
+    print(json.dumps(created))
     return 0
 
 
@@ -454,15 +463,11 @@ def _users_password_command(args: argparse.Namespace) -> int:
     from screener.accounts import AccountError, set_password
 
     password = _read_new_password(args)
-    engine, sessions = _service_engine()
-    try:
-        with sessions() as session, session.begin():
-            set_password(session, username=args.username, password=password)
-    except AccountError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+    changed = _in_transaction(
+        lambda s: set_password(s, username=args.username, password=password), AccountError
+    )
+    if changed is None:
         return 1
-    finally:
-        engine.dispose()
     print(f"password of {args.username} changed; their sessions ended", file=sys.stderr)
     return 0
 
@@ -470,15 +475,8 @@ def _users_password_command(args: argparse.Namespace) -> int:
 def _users_disable_command(args: argparse.Namespace) -> int:
     from screener.accounts import AccountError, disable_user
 
-    engine, sessions = _service_engine()
-    try:
-        with sessions() as session, session.begin():
-            disable_user(session, username=args.username)
-    except AccountError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+    if _in_transaction(lambda s: disable_user(s, username=args.username), AccountError) is None:
         return 1
-    finally:
-        engine.dispose()
     print(f"disabled {args.username}", file=sys.stderr)
     return 0
 
@@ -486,12 +484,15 @@ def _users_disable_command(args: argparse.Namespace) -> int:
 def _users_list_command(args: argparse.Namespace) -> int:
     from screener.accounts import list_users
 
-    engine, sessions = _service_engine()
-    with sessions() as session:
-        for user in list_users(session):
-            print(json.dumps({"id": user.id, "username": user.username, "role": user.role,
-                              "disabled": user.disabled_at is not None}))  # fmt: skip
-    engine.dispose()
+    def listed(session: Any) -> list[dict[str, Any]]:
+        return [
+            {"id": u.id, "username": u.username, "role": u.role,
+             "disabled": u.disabled_at is not None}
+            for u in list_users(session)
+        ]  # fmt: skip
+
+    for user in _in_transaction(listed) or []:
+        print(json.dumps(user))
     return 0
 
 
@@ -645,7 +646,7 @@ def _add_service_commands(commands: Any) -> None:
     purge.add_argument(
         "--days", type=int, default=None,
         help="retention in days (default: the admin page's setting, else the environment's)",
-    )
+    )  # fmt: skip
     purge.set_defaults(handler=_audit_purge_command)
     verify = audit_commands.add_parser("verify", help="Check the hash chain.")
     verify.set_defaults(handler=_audit_verify_command)
