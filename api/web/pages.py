@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.deps import RuntimeDep, SessionDep
 from api.schemas import DecisionCreate
@@ -31,6 +32,8 @@ from api.web._session import (
 from screener.accounts import end_session, sign_in
 from screener.service import (
     AI_NOTICE,
+    BatchProgress,
+    Runtime,
     Upload,
     batch_progress,
     batch_results,
@@ -110,7 +113,7 @@ def home(_user: UserDep) -> Response:
 # --- batches -------------------------------------------------------------------------------------
 
 
-def _batch_form_context(runtime: RuntimeDep) -> dict[str, Any]:
+def _batch_form_context(runtime: Runtime) -> dict[str, Any]:
     return {
         "roles": list(runtime.pipeline.roles),
         "markets": MARKETS,
@@ -163,14 +166,14 @@ def submit_batch(
     return RedirectResponse(url, status_code=303)
 
 
-def _progress_json(progress: Any) -> dict[str, Any]:
+def _progress_json(progress: BatchProgress) -> dict[str, Any]:
     return {
         "status": progress.status, "total": progress.batch.total, "done": progress.done,
         "failed": progress.failed, "queued": progress.queued, "running": progress.running,
     }  # fmt: skip
 
 
-def _ranking_context(session: SessionDep, batch_id: str) -> dict[str, Any]:
+def _ranking_context(session: Session, batch_id: str) -> dict[str, Any]:
     progress = batch_progress(session, batch_id=batch_id)
     rows, _ = batch_results(session, batch_id=batch_id, limit=100_000)
     flags = sorted({code for row in rows for code in row.red_flags})
@@ -209,7 +212,7 @@ def ranking_csv(batch_id: str, _user: UserDep, session: SessionDep) -> Response:
 # --- candidates ----------------------------------------------------------------------------------
 
 
-def _reviewer_names(session: SessionDep, ids: set[str]) -> dict[str, str]:
+def _reviewer_names(session: Session, ids: set[str]) -> dict[str, str]:
     names = {u.id: u.username for u in session.scalars(select(User).where(User.id.in_(ids)))}
     keys = session.scalars(select(ApiKey).where(ApiKey.id.in_(ids - names.keys())))
     names.update({k.id: f"API key “{k.name}”" for k in keys})
@@ -217,9 +220,8 @@ def _reviewer_names(session: SessionDep, ids: set[str]) -> dict[str, str]:
 
 
 def _candidate_context(
-    session: SessionDep, runtime: RuntimeDep, candidate_id: str, screening_id: str | None,
-    *, personal_data: bool,
-) -> dict[str, Any]:  # fmt: skip
+    session: Session, candidate_id: str, screening_id: str | None, *, personal_data: bool
+) -> dict[str, Any]:
     candidate, profile, screenings, decisions = get_candidate(
         session, candidate_id=candidate_id, include_personal_data=personal_data
     )
@@ -254,13 +256,10 @@ def candidate_page(
     request: Request,
     candidate_id: str,
     user: UserDep,
-    runtime: RuntimeDep,
     session: SessionDep,
     screening: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    context = _candidate_context(
-        session, runtime, candidate_id, screening, personal_data=user.is_admin
-    )
+    context = _candidate_context(session, candidate_id, screening, personal_data=user.is_admin)
     return render(request, "candidate.html", user=user, **context)
 
 
@@ -269,7 +268,6 @@ def decide(
     request: Request,
     candidate_id: str,
     user: FormUser,
-    runtime: RuntimeDep,
     session: SessionDep,
     decision: Annotated[str, Form(max_length=32)] = "",
     reason: Annotated[str, Form(max_length=10_000)] = "",
@@ -284,7 +282,7 @@ def decide(
         body = DecisionCreate.model_validate(values)
     except ValidationError as exc:
         context = _candidate_context(
-            session, runtime, candidate_id, screening_id or None, personal_data=user.is_admin
+            session, candidate_id, screening_id or None, personal_data=user.is_admin
         )
         return render(
             request, "candidate.html", user=user, status_code=422,
