@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-__all__ = ["form_errors"]
+__all__ = ["form_errors", "sentence"]
 
 _FIELD_NAMES = {
     "decision": "Decision",
     "reason": "Reason",
     "override_fit": "Corrected fit",
     "screening_id": "Screening",
+    "callback_url": "Callback URL",
+    "inbound_secret": "Inbound secret",
+    "ats_api_key": "ATS API key",
+    "ats_base_url": "ATS base URL",
+    "ats_user_id": "ATS user id",
 }
+
+
+def sentence(message: str) -> str:
+    """A domain error's message (``the password needs ...``) as a sentence for a page: its
+    first line, capitalised, ending with a full stop."""
+    lines = message.strip().splitlines()
+    line = lines[0].strip() if lines else "Something is wrong"
+    line = line[:1].upper() + line[1:]
+    return line if line.endswith((".", "?", "!")) else line + "."
 
 
 def form_errors(exc: ValidationError) -> list[str]:
