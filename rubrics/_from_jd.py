@@ -660,20 +660,24 @@ def role_from_job_description(
         analysis.skills, key=lambda s: (s.requirement is Requirement.PLUS, s.first_position)
     )
     skills = []
+    # seed roles may give one alias to different skills ("Ray": GPU scheduling in MLOps,
+    # distributed data in Data Scientist); a role needs each alias on one skill, so the skill
+    # listed first (required before plus, then order in the JD) keeps it
+    claimed: set[str] = set()
     for found in ordered:
         definition = vocabulary.skills[found.skill_id]
         required = found.requirement is Requirement.REQUIRED
-        skills.append(
-            Skill(
-                id=definition.id,
-                name=definition.name,
-                aliases=list(definition.aliases),
-                description=definition.description,
-                weight=REQUIRED_WEIGHT if required else PLUS_WEIGHT,
-                required=required,
-                any_of=found.any_of,
-            )
+        skill = Skill(
+            id=definition.id,
+            name=definition.name,
+            aliases=[a for a in definition.aliases if a.text.casefold() not in claimed],
+            description=definition.description,
+            weight=REQUIRED_WEIGHT if required else PLUS_WEIGHT,
+            required=required,
+            any_of=found.any_of,
         )
+        claimed.update(term.text.casefold() for term in skill.match_terms)
+        skills.append(skill)
     display_name = name or analysis.title or role_id.replace("-", " ").title()
     try:
         return Role(

@@ -266,3 +266,19 @@ def test_role_with_alternatives_saves_yaml_that_loads_back(roles: RoleSet, tmp_p
     reloaded = load_role_file(save_role(role, tmp_path))
     assert reloaded == role
     assert reloaded.version == role.version
+
+
+def test_role_from_real_postings_gives_a_shared_seed_alias_to_one_skill(roles: RoleSet) -> None:
+    """Seed roles give "Ray" to GPU infrastructure (MLOps) and to big data (Data Scientist);
+    Glassdoor postings asking for both drafted no role before. The first skill keeps it."""
+    postings = VACANCIES.parents[1] / "glassdoor-ds-jobs" / "glassdoor_jobs.csv"
+    with postings.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for index in (233, 414, 603):
+        role = role_from_job_description(
+            rows[index]["Job Description"], role_id=f"posting-{index}", roles=roles
+        )
+        owners = [s.id for s in role.skills if any(a.text == "Ray" for a in s.aliases)]
+        assert owners == ["gpu-infrastructure"], index
+        big_data = next(s for s in role.skills if s.id == "big-data")
+        assert {"Spark", "Hadoop"} <= {a.text for a in big_data.aliases}
