@@ -410,9 +410,20 @@ def _key_hash(presented: str, pepper: str) -> str:
 
 
 def create_api_key(
-    session: Session, *, name: str, scopes: Sequence[Scope | str], pepper: str
+    session: Session,
+    *,
+    name: str,
+    scopes: Sequence[Scope | str],
+    pepper: str,
+    by: str | None = None,
+    source: str = "cli",
 ) -> tuple[ApiKey, str]:
-    """Store a new key (hashed); returns the row and the key text, shown only this once."""
+    """Store a new key (hashed); returns the row and the key text, shown only this once.
+
+    Args:
+        by: the admin (web user id) who created it; None from the command line.
+        source: where the request came from, for the audit record (``cli`` or ``web``).
+    """
     chosen = sorted({Scope(s).value for s in scopes})
     if not chosen:
         raise ValueError(f"give at least one scope: {', '.join(s.value for s in Scope)}")
@@ -421,15 +432,25 @@ def create_api_key(
     row = ApiKey(id=key_id, name=name, key_hash=_key_hash(presented, pepper), scopes=chosen)
     session.add(row)
     session.flush()
+    append_audit(
+        session, event="api-key-created", source=source, caller_key_id=by,
+        details={"key_id": key_id, "name": name, "scopes": chosen},
+    )  # fmt: skip
     return row, presented
 
 
-def revoke_api_key(session: Session, *, key_id: str) -> ApiKey:
+def revoke_api_key(
+    session: Session, *, key_id: str, by: str | None = None, source: str = "cli"
+) -> ApiKey:
     row = session.get(ApiKey, key_id)
     if row is None:
         raise NotFound(f"no API key {key_id!r}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        append_audit(
+            session, event="api-key-revoked", source=source, caller_key_id=by,
+            details={"key_id": key_id, "name": row.name},
+        )  # fmt: skip
     return row
 
 

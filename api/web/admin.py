@@ -211,15 +211,15 @@ def add_key(
         )
     row, presented = create_api_key(
         session, name=name, scopes=chosen,
-        pepper=runtime.settings.api_key_pepper.get_secret_value(),
+        pepper=runtime.settings.api_key_pepper.get_secret_value(), by=user.user_id, source="web",
     )  # fmt: skip
     session.commit()
     return _page(request, user, session, runtime, new_key={"row": row, "key": presented})
 
 
 @router.post("/admin/keys/{key_id}/revoke", response_class=HTMLResponse)
-def revoke_key(key_id: _ID_PATH, _user: AdminForm, session: SessionDep) -> Response:
-    revoke_api_key(session, key_id=key_id)  # NotFound: the error page
+def revoke_key(key_id: _ID_PATH, user: AdminForm, session: SessionDep) -> Response:
+    revoke_api_key(session, key_id=key_id, by=user.user_id, source="web")  # NotFound: error page
     session.commit()
     return _back("key-revoked", "keys")
 

@@ -128,6 +128,10 @@ def test_an_api_key_is_shown_once_authenticates_and_stops_when_revoked(site: Web
             assert api.get("/v1/roles").status_code == 401
         missing = _admin_post(admin, "/admin/keys/nosuchkey/revoke", {})
         assert missing.status_code == 404 and "No API key 'nosuchkey'." in unescape(missing.text)
+        records = [json.loads(line) for line in admin.get("/admin/audit.jsonl").text.splitlines()]
+    key_events = [(r["event"], r["source"]) for r in records
+                  if (r["details"] or {}).get("key_id") == key_id]  # fmt: skip
+    assert key_events == [("api-key-created", "web"), ("api-key-revoked", "web")]
 
 
 def test_retention_below_six_months_is_refused_and_365_is_saved(site: WebSite) -> None:
