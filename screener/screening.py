@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from embeddings import Precision
 from rubrics import (
     Assessment,
     Citation,
@@ -82,8 +83,8 @@ RANK_COLUMNS = (
     "error",
     "percentile",
 )
-# Parsed CVs that ``rank`` encodes in one pass: ~1/3 more throughput than one CV at a time
-# (benchmarks/speed.py), few enough that progress still moves often.
+# Parsed CVs that ``rank`` encodes in one pass (fp32): ~1/3 more throughput than one CV at a
+# time (benchmarks/speed.py), few enough that progress still moves often.
 RANK_GROUP_SIZE = 32
 
 
@@ -375,18 +376,22 @@ def rank(
 ) -> list[RankedRow]:
     """Parse (isolated workers) and screen every file, then rank them.
 
-    Parsed CVs are encoded in groups of ``group_size`` (``ScreeningPipeline.prepare_many``):
-    one encoding pass over a group's chunks pads less than CV by CV. The screenings are the
-    same as screening each file on its own. A file that cannot be read is a row with its error,
-    never a failed batch.
+    Where the model runs fp32, parsed CVs are encoded in groups of ``group_size``
+    (``ScreeningPipeline.prepare_many``): one encoding pass over a group's chunks pads less than
+    CV by CV, and gives the same vectors. In bf16 the vectors move slightly with the padded
+    shape of the batch (about 1e-3), which would make a CV's scores depend on the files beside
+    it, so there each CV is encoded alone. Either way the screenings are those of screening each
+    file on its own. A file that cannot be read is a row with its error, never a failed batch.
 
     Args:
         progress: called with (files done, files in all) after each file, in input order; a
             group's files are done together once the group is encoded.
-        group_size: parsed CVs encoded together.
+        group_size: parsed CVs encoded together (fp32).
     """
     if group_size < 1:
         raise ValueError(f"group_size must be at least 1, got {group_size}.")
+    if pipeline.model.precision is not Precision.FP32:
+        group_size = 1
     paths = list(paths)
     role = role if isinstance(role, Role) else pipeline.roles.get(role)
     rules = rules or load_rules()
