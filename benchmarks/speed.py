@@ -12,8 +12,8 @@ every category represented in order):
 - sections + profile, CVs/s;
 - redaction + chunking + embedding, chunks/s and CVs/s (embedding cache in memory only and
   empty, so every chunk is encoded), with the CVs of the run encoded together
-  (``ScreeningPipeline.prepare_many``, as ``screener rank`` does), in the precision
-  ``precision=auto`` picks on this CPU;
+  (``ScreeningPipeline.prepare_many``; ``screener rank`` encodes groups of 32 in fp32, each CV
+  alone in bf16), in the precision ``precision=auto`` picks on this CPU;
 - embedding alone on a sample of those real chunks, fp32 against bf16 (``torch.autocast``;
   emulated where the CPU has no native bf16), chunks/s and the cosine between the two;
 - matching all six roles per CV, CVs/s;
@@ -133,7 +133,9 @@ def pipeline_speed(files: list[Path], workers: int) -> dict[str, Any]:
         "stages": _rounded(stages),
         "end_to_end": {"seconds": round(total, 2), "cvs_per_s": round(n / total, 2)},
         "embedding_precision": precision_speed(
-            pipeline, [c.text for p in prepared for c in p.chunks]
+            settings,
+            [c.text for p in prepared for c in p.chunks],
+            product_uses=str(pipeline.model.precision),
         ),
     }
 
@@ -147,18 +149,27 @@ def _rounded(value: Any) -> Any:
 
 
 def precision_speed(
-    pipeline: ScreeningPipeline, chunks: list[str], sample: int = 400
+    settings: Settings, chunks: list[str], *, product_uses: str, sample: int = 400
 ) -> dict[str, Any]:
-    """fp32 against bf16 on the same real chunks (every ``n``-th of the run, in one batch)."""
+    """fp32 against bf16 on the same real chunks (every ``n``-th of the run, in one batch).
+
+    Both on a model of their own that runs fp32 and caches nothing; bf16 under the same
+    ``torch.autocast`` the product uses (the product's model, in bf16, would autocast the fp32
+    run too).
+    """
     import contextlib
 
     import numpy as np
     import torch
 
-    from embeddings import cpu_supports_bf16
+    from embeddings import EmbeddingModel, cpu_supports_bf16
 
+    config = settings.embeddings
+    model = EmbeddingModel(
+        config.lock_path, device="cpu", batch_size=config.batch_size, precision="fp32", cache=None
+    )
+    model.warm_up()
     texts = list(dict.fromkeys(chunks))[:: max(1, len(chunks) // sample)][:sample]
-    model = pipeline.model
     rates: dict[str, float] = {}
     vectors: dict[str, np.ndarray] = {}
     for name in ("fp32", "bf16"):
@@ -168,8 +179,8 @@ def precision_speed(
             else contextlib.nullcontext()
         )
         with autocast:
-            model._encode_uncached(texts[:8])  # first-call allocations are not throughput
-            vectors[name], seconds = _timed(lambda: model._encode_uncached(texts))
+            model.encode(texts[:8])  # first-call allocations are not throughput
+            vectors[name], seconds = _timed(lambda: model.encode(texts))
         rates[name] = round(len(texts) / seconds, 1)
     cosine = np.sum(vectors["fp32"] * vectors["bf16"], axis=1)
     return {
@@ -178,7 +189,7 @@ def precision_speed(
         "bf16_chunks_per_s": rates["bf16"],
         "bf16": "native" if cpu_supports_bf16() else "emulated (not native on this CPU)",
         "cosine_bf16_vs_fp32_min": round(float(cosine.min()), 5),
-        "product_uses": str(model.precision),
+        "product_uses": product_uses,
     }
 
 
