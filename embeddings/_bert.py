@@ -7,8 +7,9 @@ the encoder is written out here: ``config.json`` gives the shape, ``model.safete
 weights, ``tokenizer.json`` the tokenizer (the Rust ``tokenizers`` library, as before). The
 vectors agree with sentence-transformers' to float32 rounding (``tests/embeddings``).
 
-Texts are grouped into batches of similar length (``length_batches``), so a batch of short
-chunks is not padded to the longest chunk of the call.
+Texts are grouped into batches of one padded length (``length_batches``): each text is padded
+to its own length rounded up to a multiple of 8, so its vector does not depend on what it is
+batched with, and short chunks are not padded to the longest chunk of the call.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-__all__ = ["BertEncoder", "BertTokenizer", "encode_ids", "length_batches", "load_bert"]
+__all__ = [
+    "BertEncoder",
+    "BertTokenizer",
+    "encode_ids",
+    "length_batches",
+    "load_bert",
+    "padded_length",
+]
 
 
 class BertTokenizer:
@@ -180,30 +188,32 @@ def load_bert(
     return BertTokenizer(model_dir / "tokenizer.json", lock=lock), encoder
 
 
-# A batch is padded to its longest text: a new batch starts where a text is this much longer
-# than the batch's first (shortest) one, so short chunks are not padded to a long chunk's length.
-# One CV's chunks run from 3 to 256 tokens; padded as one batch they cost several times their
-# real tokens.
-_PAD_RATIO = 1.25
-_PAD_SLACK = 4
+# Every text is padded to its own length rounded up to a multiple of PAD_MULTIPLE, whatever
+# else is encoded with it, and a batch holds texts of one padded length. A vector is then a
+# function of its text alone: bf16 kernels round differently for other padded shapes (about
+# 1e-3), so padding to a batch's longest text made a CV's vectors depend on the CVs encoded
+# beside it and on what the cache already held. The row count of a batch does not change the
+# result (checked bit for bit in bf16 and fp32, batches of 1 to 64 rows). One CV's chunks run
+# from 3 to 256 tokens; the rounding costs at most 7 padding tokens per text.
+PAD_MULTIPLE = 8
+
+
+def padded_length(tokens: int) -> int:
+    """The length a text of ``tokens`` tokens is padded to, whatever it is batched with."""
+    return -(-tokens // PAD_MULTIPLE) * PAD_MULTIPLE
 
 
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length, shortest first."""
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for index in order:
-        if current and (
-            len(current) >= batch_size
-            or lengths[index] > _PAD_RATIO * lengths[current[0]] + _PAD_SLACK
-        ):
-            batches.append(current)
-            current = []
-        current.append(index)
-    if current:
-        batches.append(current)
-    return batches
+    """Indices grouped into batches of one padded length, shortest first, at most
+    ``batch_size`` each, in input order within a length."""
+    by_length: dict[int, list[int]] = {}
+    for index, tokens in enumerate(lengths):
+        by_length.setdefault(padded_length(tokens), []).append(index)
+    return [
+        members[start : start + batch_size]
+        for _, members in sorted(by_length.items())
+        for start in range(0, len(members), batch_size)
+    ]
 
 
 def encode_ids(
@@ -211,12 +221,13 @@ def encode_ids(
 ) -> np.ndarray:
     """Mean-pooled vectors (not normalised) for token id lists, in input order.
 
-    Batched by similar length (``length_batches``), so padding stays small.
+    Batched by padded length (``length_batches``): a text's vector does not depend on the
+    texts encoded with it, and padding stays small.
     """
     dimension = encoder.word_embeddings.embedding_dim
     result = np.empty((len(ids), dimension), dtype=np.float32)
     for chosen in length_batches([len(tokens) for tokens in ids], batch_size):
-        length = max(len(ids[i]) for i in chosen)
+        length = padded_length(len(ids[chosen[0]]))
         batch = torch.zeros((len(chosen), length), dtype=torch.long)
         attention = torch.zeros((len(chosen), length), dtype=torch.long)
         for row, index in enumerate(chosen):

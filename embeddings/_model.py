@@ -213,8 +213,11 @@ class EmbeddingModel:
 
     @property
     def cache_namespace(self) -> str:
-        """Cache keys are scoped by model and precision: bf16 vectors differ slightly."""
-        return f"{self.model_hash}/{self.precision.value}"
+        """Cache keys are scoped by model, precision (bf16 vectors differ slightly) and the
+        padding scheme (``pad8``: vectors from before it depended on their batch)."""
+        from embeddings._bert import PAD_MULTIPLE  # torch is loaded by now (warm-up)
+
+        return f"{self.model_hash}/{self.precision.value}/pad{PAD_MULTIPLE}"
 
     @property
     def tokenizer(self) -> BertTokenizer:

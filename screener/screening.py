@@ -20,7 +20,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from embeddings import Precision
 from rubrics import (
     Assessment,
     Citation,
@@ -376,22 +375,19 @@ def rank(
 ) -> list[RankedRow]:
     """Parse (isolated workers) and screen every file, then rank them.
 
-    Where the model runs fp32, parsed CVs are encoded in groups of ``group_size``
-    (``ScreeningPipeline.prepare_many``): one encoding pass over a group's chunks pads less than
-    CV by CV, and gives the same vectors. In bf16 the vectors move slightly with the padded
-    shape of the batch (about 1e-3), which would make a CV's scores depend on the files beside
-    it, so there each CV is encoded alone. Either way the screenings are those of screening each
-    file on its own. A file that cannot be read is a row with its error, never a failed batch.
+    Parsed CVs are encoded in groups of ``group_size`` (``ScreeningPipeline.prepare_many``):
+    one encoding pass over a group's chunks fills the model's batches better than CV by CV. A
+    chunk's vector does not depend on what it is batched with (``embeddings`` pads each text
+    to its own length), so the screenings are those of screening each file on its own, in fp32
+    and bf16 alike. A file that cannot be read is a row with its error, never a failed batch.
 
     Args:
         progress: called with (files done, files in all) after each file, in input order; a
             group's files are done together once the group is encoded.
-        group_size: parsed CVs encoded together (fp32).
+        group_size: parsed CVs encoded together.
     """
     if group_size < 1:
         raise ValueError(f"group_size must be at least 1, got {group_size}.")
-    if pipeline.model.precision is not Precision.FP32:
-        group_size = 1
     paths = list(paths)
     role = role if isinstance(role, Role) else pipeline.roles.get(role)
     rules = rules or load_rules()

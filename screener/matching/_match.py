@@ -195,9 +195,8 @@ class SkillMatcher:
     ) -> list[CVVectors]:
         """``prepare`` for several CVs, their chunks encoded together.
 
-        One encoding call over all chunks sorts them by length across CVs, so batches carry
-        less padding than CV by CV. In fp32 the vectors are the same; in bf16 they move with
-        the padded batch shape by about 1e-3.
+        One encoding call over all chunks fills the model's batches better than CV by CV; each
+        chunk's vector is the same either way (the model pads every text to its own length).
         """
         chunked = []
         for scoring_text, sections, _ in cvs:

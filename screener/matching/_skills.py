@@ -63,8 +63,11 @@ class SkillVectors:
                 text_hashes[skill.id] = hashlib.sha256("\n".join(own).encode()).hexdigest()[:12]
                 texts.extend(own)
                 rows.extend([skill.id] * len(own))
-        key = hashlib.sha256("\n".join([model.model_hash, *texts]).encode("utf-8")).hexdigest()[:16]
-        # One folder per (model, skill texts); the index file inside is named by its own content
+        # scoped like the vector cache: model, precision and padding scheme change the vectors
+        key = hashlib.sha256(
+            "\n".join([model.cache_namespace, *texts]).encode("utf-8")
+        ).hexdigest()[:16]
+        # One folder per (model and precision, skill texts); the index file inside is named by its own content
         # hash, which VectorIndex.load checks.
         folder = cache_dir / f"skills-{key}" if cache_dir else None
         saved = sorted(folder.glob("*.faissidx")) if folder is not None and folder.is_dir() else []
