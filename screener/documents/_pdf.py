@@ -116,14 +116,19 @@ class _Box:
         return self.left <= x <= self.right and self.bottom <= y <= self.top
 
 
-@dataclass(slots=True)
-class _Painted:
-    box: _Box
-    colour: _RGB | None  # None: an image, whose colour under the text is unknown
+# A painted shape's bounds and fill colour: (left, bottom, right, top, colour); colour None for
+# an image, whose colour under the text is unknown. Plain tuples: the scan beneath a glyph runs
+# hundreds of thousands of times on a page set glyph by glyph.
+_Painted = tuple[float, float, float, float, "_RGB | None"]
 
 
-def _distance(a: _RGB, b: _RGB) -> float:
-    return max(abs(a[i] - b[i]) for i in range(3))
+def _near(a: _RGB, b: _RGB) -> bool:
+    """Colours within the background tolerance on every channel (written out: it runs once per
+    glyph on pages set glyph by glyph)."""
+    tolerance = _BACKGROUND_TOLERANCE
+    return abs(a[0] - b[0]) < tolerance and abs(a[1] - b[1]) < tolerance and (
+        abs(a[2] - b[2]) < tolerance
+    )
 
 
 class _PageJudge:
@@ -140,6 +145,8 @@ class _PageJudge:
         # Colours painted so far (white is the page): text whose colour is far from all of them
         # cannot blend into its background, which spares the search for the shape beneath it.
         self.backgrounds: set[_RGB] = {_WHITE}
+        # fill colour -> whether it is near any background colour; cleared when one is added
+        self._near_background: dict[_RGB, bool] = {}
         self.hidden: dict[int, HiddenReason] = {}
         self._matrix = pdfium_c.FS_MATRIX()
         self._floats = [ctypes.c_float() for _ in range(4)]
@@ -166,7 +173,7 @@ class _PageJudge:
             elif kind in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_SHADING):
                 box = self._box(obj, outer)
                 if box is not None:
-                    self.painted.append(_Painted(box, None))
+                    self._paint(box, None)
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
                 inner = _multiply(self._object_matrix(obj), outer)
                 count = pdfium_c.FPDFFormObj_CountObjects(obj)
@@ -199,10 +206,14 @@ class _PageJudge:
         if a.value == 0:
             return HiddenReason.INVISIBLE_RENDER
         colour = (r.value / 255, g.value / 255, b.value / 255)
-        if not any(_distance(colour, seen) < _BACKGROUND_TOLERANCE for seen in self.backgrounds):
+        near = self._near_background.get(colour)
+        if near is None:
+            near = any(_near(colour, seen) for seen in self.backgrounds)
+            self._near_background[colour] = near
+        if not near:
             return None
         beneath = self._colour_beneath(x, y + effective * 0.3)
-        if beneath is not None and _distance(colour, beneath) < _BACKGROUND_TOLERANCE:
+        if beneath is not None and _near(colour, beneath):
             return HiddenReason.BACKGROUND_COLOUR
         return None
 
@@ -217,11 +228,15 @@ class _PageJudge:
             return
         r, g, b, a = self._uints
         if not pdfium_c.FPDFPageObj_GetFillColor(obj, r, g, b, a):
-            self.painted.append(_Painted(box, None))
+            self._paint(box, None)
         elif a.value > 0:  # a transparent fill paints nothing
-            colour = (r.value / 255, g.value / 255, b.value / 255)
-            self.painted.append(_Painted(box, colour))
+            self._paint(box, (r.value / 255, g.value / 255, b.value / 255))
+
+    def _paint(self, box: _Box, colour: _RGB | None) -> None:
+        self.painted.append((box.left, box.bottom, box.right, box.top, colour))
+        if colour is not None and colour not in self.backgrounds:
             self.backgrounds.add(colour)
+            self._near_background.clear()
 
     def _object_matrix(self, obj: Any) -> _Matrix:
         m = self._matrix
@@ -244,9 +259,9 @@ class _PageJudge:
         return _Box(min(xs), min(ys), max(xs), max(ys))
 
     def _colour_beneath(self, x: float, y: float) -> _RGB | None:
-        for shape in reversed(self.painted):
-            if shape.box.contains(x, y):
-                return shape.colour
+        for left, bottom, right, top, colour in reversed(self.painted):
+            if left <= x <= right and bottom <= y <= top:
+                return colour
         return _WHITE
 
 
