@@ -67,8 +67,8 @@ class SkillVectors:
         key = hashlib.sha256(
             "\n".join([model.cache_namespace, *texts]).encode("utf-8")
         ).hexdigest()[:16]
-        # One folder per (model and precision, skill texts); the index file inside is named by its own content
-        # hash, which VectorIndex.load checks.
+        # One folder per (model and precision, skill texts); the index file inside is named by
+        # its own content hash, which VectorIndex.load checks.
         folder = cache_dir / f"skills-{key}" if cache_dir else None
         saved = sorted(folder.glob("*.faissidx")) if folder is not None and folder.is_dir() else []
         if saved:

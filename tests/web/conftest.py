@@ -70,12 +70,18 @@ def add_users(settings: Settings) -> None:
     engine.dispose()
 
 
+@contextmanager
+def serving(model: EmbeddingModel, folder: Path) -> Iterator[WebSite]:
+    """The app on loopback over a new SQLite database in ``folder``, with ada and rita."""
+    settings = service_settings(f"sqlite:///{folder / 'screener.db'}", folder)
+    add_users(settings)
+    with running(create_app(settings, model=model)) as url:
+        yield WebSite(url, settings)
+
+
 @pytest.fixture(scope="session")
 def web_site(
     embedding_model: EmbeddingModel, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WebSite]:
-    folder: Path = tmp_path_factory.mktemp("web")
-    settings = service_settings(f"sqlite:///{folder / 'screener.db'}", folder)
-    add_users(settings)
-    with running(create_app(settings, model=embedding_model)) as url:
-        yield WebSite(url, settings)
+    with serving(embedding_model, tmp_path_factory.mktemp("web")) as site:
+        yield site

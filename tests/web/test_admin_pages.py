@@ -11,10 +11,8 @@ from html import unescape
 import httpx
 import pytest
 
-from api import create_app
 from embeddings import EmbeddingModel
-from tests.api.conftest import running, service_settings
-from tests.web.conftest import PASSWORDS, WebSite, add_users, csrf_token
+from tests.web.conftest import PASSWORDS, WebSite, csrf_token, serving
 
 _SECRET = re.compile(r'<p class="secret">([^<]+)</p>')
 
@@ -24,11 +22,8 @@ def site(
     embedding_model: EmbeddingModel, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WebSite]:
     """A server of this module's own: its users, keys and retention change what pages show."""
-    folder = tmp_path_factory.mktemp("admin-pages")
-    settings = service_settings(f"sqlite:///{folder / 'screener.db'}", folder)
-    add_users(settings)
-    with running(create_app(settings, model=embedding_model)) as url:
-        yield WebSite(url, settings)
+    with serving(embedding_model, tmp_path_factory.mktemp("admin-pages")) as site:
+        yield site
 
 
 def _sign_in(client: httpx.Client, username: str, password: str) -> httpx.Response:

@@ -11,11 +11,9 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
-from api import create_app
 from embeddings import EmbeddingModel
-from tests.api.conftest import running, service_settings
 from tests.conftest import REPO_ROOT
-from tests.web.conftest import WebSite, add_users, csrf_token
+from tests.web.conftest import WebSite, csrf_token, serving
 
 DATA = REPO_ROOT.parent / "shared" / "data"
 JD_PDFS = DATA / "resume-matcher-jd-pdfs"
@@ -34,11 +32,8 @@ def site(
     embedding_model: EmbeddingModel, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WebSite]:
     """A server of this module's own: the roles it saves change every role list."""
-    folder = tmp_path_factory.mktemp("role-pages")
-    settings = service_settings(f"sqlite:///{folder / 'screener.db'}", folder)
-    add_users(settings)
-    with running(create_app(settings, model=embedding_model)) as url:
-        yield WebSite(url, settings)
+    with serving(embedding_model, tmp_path_factory.mktemp("role-pages")) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
