@@ -19,16 +19,21 @@ from api.deps import RuntimeDep
 from screener.accounts import SESSION_LIFETIME, SignedIn, signed_in
 
 __all__ = [
+    "SESSION_COOKIE",
+    "AdminForm",
     "AdminUser",
     "CsrfRejected",
     "FormUser",
     "NotAllowed",
-    "SESSION_COOKIE",
     "SignInRequired",
     "UserDep",
+    "check_login_csrf",
     "clear_session_cookie",
+    "current_user",
     "login_csrf_token",
+    "set_login_csrf_cookie",
     "set_session_cookie",
+    "sign_in_url",
 ]
 
 SESSION_COOKIE = "screener_session"

@@ -21,6 +21,7 @@ from api.web._evidence import highlighted_text, summary_lines
 from api.web._forms import form_errors
 from api.web._render import render
 from api.web._session import (
+    SESSION_COOKIE,
     FormUser,
     UserDep,
     check_login_csrf,
@@ -97,7 +98,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, runtime: RuntimeDep, _user: FormUser) -> Response:
-    token = request.cookies.get("screener_session", "")
+    token = request.cookies.get(SESSION_COOKIE, "")
     with runtime.transaction() as session:
         end_session(session, token=token)
     response = RedirectResponse("/login", status_code=303)
