@@ -1247,8 +1247,11 @@ def draft_role(*, runtime: Runtime, text: str, role_id: str, name: str | None = 
     return role_from_job_description(text, role_id=role_id, name=name, roles=runtime.pipeline.roles)
 
 
-def save_custom_role(*, runtime: Runtime, role: Role) -> Role:
+def save_custom_role(
+    *, runtime: Runtime, role: Role, by: str | None = None, source: str = "api"
+) -> Role:
     """Save a reviewed custom role and make it screenable (the pipeline is rebuilt with it).
+    The audit log records who saved which role version (``by``: API key or web user id).
 
     Raises:
         Conflict: ``role.id`` is a packaged seed role.
@@ -1265,6 +1268,12 @@ def save_custom_role(*, runtime: Runtime, role: Role) -> Role:
             pipeline = ScreeningPipeline.create(runtime.settings, model=current.model, roles=roles)
         save_role(role, runtime.settings.roles_dir, overwrite=True)
         runtime.pipeline = pipeline  # one reference swap: requests in flight keep the old one
+    with runtime.transaction() as session:
+        append_audit(
+            session, event="role-saved", source=source, caller_key_id=by, role_id=role.id,
+            details={"version": role.version, "name": role.name, "skills": len(role.skills),
+                     "based_on": role.based_on},
+        )  # fmt: skip
     log.info("custom role saved", extra={"role": role.id, "version": role.version})
     return role
 

@@ -71,9 +71,9 @@ def role_from_job_description(
 
 
 @router.put("/{role_id}", response_model=RolePublic, responses=problems(409, 422))
-def put_role(role_id: str, role: Role, _caller: AdminCaller, runtime: RuntimeDep) -> RolePublic:
+def put_role(role_id: str, role: Role, caller: AdminCaller, runtime: RuntimeDep) -> RolePublic:
     """Save a reviewed custom role; it can be screened for at once. Seed roles are read-only."""
     if role.id != role_id:
         raise HTTPException(422, f"the role's id {role.id!r} differs from the path's {role_id!r}")
-    saved = save_custom_role(runtime=runtime, role=role)
+    saved = save_custom_role(runtime=runtime, role=role, by=caller.key_id)
     return _role_public(saved, runtime.pipeline.roles)

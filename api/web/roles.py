@@ -191,7 +191,7 @@ def save(
     try:
         text = _job_description(runtime, text, None)
         role = draft_role(runtime=runtime, text=text, role_id=role_id, name=name or None)
-        save_custom_role(runtime=runtime, role=role)
+        save_custom_role(runtime=runtime, role=role, by=user.user_id, source="web")
     except JobDescriptionError as exc:
         return _form_again(
             request, user, error=sentence(str(exc)), role_id=role_id, name=name, text=text

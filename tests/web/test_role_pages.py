@@ -4,6 +4,7 @@ description (text and PDF), reviewed by a recruiter and saved by an admin."""
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from html import unescape
 from html.parser import HTMLParser
@@ -131,6 +132,10 @@ def test_a_role_drafted_from_a_real_posting_is_reviewed_then_saved_by_an_admin(
         assert saved.status_code == 200 and saved.url.path == f"/roles/{role_id}"
         assert "<h1>Stratagem MLE</h1>" in saved.text and "Custom role" in saved.text
         assert "<strong>PyTorch / TensorFlow</strong>" in unescape(saved.text)
+        audit = [json.loads(line) for line in admin.get("/admin/audit.jsonl").text.splitlines()]
+    assert [(r["event"], r["source"]) for r in audit if r["role_id"] == role_id] == [
+        ("role-saved", "web")
+    ]
     assert (site.settings.roles_dir / f"{role_id}.yaml").is_file()
     with site.signed_in("rita") as recruiter:
         listed = recruiter.get("/roles").text
