@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.web import admin, pages, roles
 from api.web._render import STATIC_DIR, render
 from api.web._session import CsrfRejected, NotAllowed, SignInRequired, sign_in_url
+from api.web._throttle import SignInThrottle
 
 __all__ = ["HtmlErrors", "error_page", "install_web", "is_page_request"]
 
@@ -34,6 +35,7 @@ def error_page(request: Request, status: int, title: str, message: str) -> Respo
 
 
 def install_web(app: FastAPI) -> None:
+    app.state.sign_in_throttle = SignInThrottle()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (pages, roles, admin):
         app.include_router(module.router)

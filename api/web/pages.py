@@ -7,6 +7,7 @@ sorting and filtering on top, and every page still works as plain forms and link
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -30,6 +31,7 @@ from api.web._session import (
     set_login_csrf_cookie,
     set_session_cookie,
 )
+from api.web._throttle import SignInThrottle
 from screener.accounts import end_session, sign_in
 from screener.service import (
     AI_NOTICE,
@@ -80,16 +82,30 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/batches",
 ) -> Response:
     check_login_csrf(request, csrf_token)
-    with runtime.transaction() as session:
-        outcome = sign_in(session, username=username, password=password)
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    client = request.client.host if request.client else ""
+    wait = throttle.wait_seconds(username, client)
+    outcome = None
+    if not wait:
+        with runtime.transaction() as session:
+            outcome = sign_in(session, username=username, password=password)
     if outcome is None:
+        if wait:
+            status, error = 429, (
+                f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s), "
+                "or ask an admin to set a new password."
+            )
+        else:
+            throttle.failed(username, client)
+            status = 401
+            error = "The username or password is not right. Try again, or ask an admin."
         refused = render(
-            request, "login.html", user=None, status_code=401, csrf_token=csrf_token,
-            next=_safe_next(next), username=username,
-            error="The username or password is not right. Try again, or ask an admin.",
+            request, "login.html", user=None, status_code=status, csrf_token=csrf_token,
+            next=_safe_next(next), username=username, error=error,
         )  # fmt: skip
         set_login_csrf_cookie(refused, request, csrf_token)
         return refused
+    throttle.succeeded(username)
     token, _ = outcome
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, request, token)
