@@ -22,7 +22,7 @@ from api.routes.integrations import IntegrationCreate
 from api.web._forms import form_errors, sentence
 from api.web._render import render
 from api.web._session import AdminForm, AdminUser
-from api.web.pages import MARKETS
+from api.web.pages import market_names
 from screener.accounts import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -96,7 +96,7 @@ def _page(
         min_password=MIN_PASSWORD_LENGTH,
         keys=list(keys), scopes=[s.value for s in Scope],
         integrations=_integrations(request, session), providers=[p.value for p in Provider],
-        roles=list(runtime.pipeline.roles), markets=MARKETS,
+        roles=list(runtime.pipeline.roles), markets=market_names(runtime),
         chain=verify_chain(session),
         retention_days=audit_retention_days(session, runtime.settings),
         min_retention_days=MIN_AUDIT_RETENTION_DAYS,

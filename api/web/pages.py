@@ -36,6 +36,7 @@ from screener.accounts import end_session, sign_in
 from screener.service import (
     AI_NOTICE,
     BatchProgress,
+    DecisionKind,
     Runtime,
     Upload,
     batch_progress,
@@ -50,8 +51,10 @@ from screener.store import ApiKey, Document, User
 
 router = APIRouter(include_in_schema=False)
 
-#: Market codes and the names the pages show (rubrics.Market holds the codes).
-MARKETS = {"de": "Germany", "tr": "Turkey", "ae": "UAE", "us": "United States"}
+def market_names(runtime: Runtime) -> dict[str, str]:
+    """Market codes and their names, as ``rubrics/markets.yaml`` gives them."""
+    table = runtime.pipeline.roles.markets.markets
+    return {market.value: rule.name for market, rule in table.items()}
 
 
 def _safe_next(value: str | None) -> str:
@@ -133,7 +136,7 @@ def home(_user: UserDep) -> Response:
 def _batch_form_context(runtime: Runtime) -> dict[str, Any]:
     return {
         "roles": list(runtime.pipeline.roles),
-        "markets": MARKETS,
+        "markets": market_names(runtime),
         "max_files": runtime.settings.upload_max_files,
         "max_mb": runtime.settings.upload_max_bytes // (1024 * 1024),
     }
@@ -203,7 +206,9 @@ def ranking_page(
 ) -> Response:
     context = _ranking_context(session, batch_id)
     role = runtime.pipeline.roles.get(context["progress"].batch.role_id)
-    return render(request, "ranking.html", user=user, role=role, markets=MARKETS, **context)
+    return render(
+        request, "ranking.html", user=user, role=role, markets=market_names(runtime), **context
+    )
 
 
 @router.get("/batches/{batch_id}/progress")
@@ -263,8 +268,7 @@ def _candidate_context(
         "decisions": list(reversed(decisions)),
         "reviewers": _reviewer_names(session, {d.reviewer_key_id for d in decisions}),
         "notice": AI_NOTICE,
-        "decision_kinds": ("advance", "hold", "reject", "override"),
-        "markets": MARKETS,
+        "decision_kinds": [kind.value for kind in DecisionKind],
     }
 
 
