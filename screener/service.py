@@ -978,17 +978,8 @@ def queue_depth(session: Session) -> int:
     )  # fmt: skip
 
 
-def batch_progress(session: Session, *, batch_id: str) -> BatchProgress:
-    batch = session.get(Batch, batch_id)
-    if batch is None:
-        raise NotFound(f"no batch {batch_id!r}")
-    counts: dict[str, int] = {
-        status: count
-        for status, count in session.execute(
-            select(BatchItem.status, func.count()).where(BatchItem.batch_id == batch_id)
-            .group_by(BatchItem.status)
-        )
-    }  # fmt: skip
+def _progress(batch: Batch, counts: dict[str, int]) -> BatchProgress:
+    """A batch's progress from its items counted by status."""
     return BatchProgress(
         batch,
         done=counts.get("done", 0) + counts.get("erased", 0),
@@ -998,12 +989,32 @@ def batch_progress(session: Session, *, batch_id: str) -> BatchProgress:
     )
 
 
+def _status_counts(session: Session, batch_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Items per status for each batch, in one query."""
+    counts: dict[str, dict[str, int]] = {batch_id: {} for batch_id in batch_ids}
+    for batch_id, status, count in session.execute(
+        select(BatchItem.batch_id, BatchItem.status, func.count())
+        .where(BatchItem.batch_id.in_(batch_ids))
+        .group_by(BatchItem.batch_id, BatchItem.status)
+    ):  # fmt: skip
+        counts[batch_id][status] = count
+    return counts
+
+
+def batch_progress(session: Session, *, batch_id: str) -> BatchProgress:
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise NotFound(f"no batch {batch_id!r}")
+    return _progress(batch, _status_counts(session, [batch_id])[batch_id])
+
+
 def recent_batches(session: Session, *, limit: int = 50) -> list[BatchProgress]:
-    """The newest batches first, each with its progress."""
-    ids = session.scalars(
-        select(Batch.id).order_by(Batch.created_at.desc(), Batch.id).limit(limit)
+    """The newest batches first, each with its progress (two queries, whatever ``limit``)."""
+    batches = session.scalars(
+        select(Batch).order_by(Batch.created_at.desc(), Batch.id).limit(limit)
     ).all()
-    return [batch_progress(session, batch_id=batch_id) for batch_id in ids]
+    counts = _status_counts(session, [batch.id for batch in batches])
+    return [_progress(batch, counts[batch.id]) for batch in batches]
 
 
 @dataclass(frozen=True, slots=True)

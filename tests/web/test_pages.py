@@ -145,6 +145,10 @@ def test_ranking_candidate_and_decision_without_a_browser(web_site: WebSite) -> 
             "queued": 0,
             "running": 0,
         }
+        listed = client.get("/batches").text
+        row = listed.split(f'href="{batch_url}"')[1].split("</tr>")[0]
+        cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
+        assert cells == ["ml-engineer", "DE", "3", "2", "1", "completed"]
         page = client.get(batch_url)
         assert page.headers["content-security-policy"].startswith("default-src 'self'")
         assert page.text.index("resumematcher_harvey_dent_mle.pdf") < page.text.index(
