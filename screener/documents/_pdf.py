@@ -112,9 +112,6 @@ class _Box:
     right: float
     top: float
 
-    def contains(self, x: float, y: float) -> bool:
-        return self.left <= x <= self.right and self.bottom <= y <= self.top
-
 
 # A painted shape's bounds and fill colour: (left, bottom, right, top, colour); colour None for
 # an image, whose colour under the text is unknown. Plain tuples: the scan beneath a glyph runs
