@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -49,8 +50,13 @@ _RETENTION_KEY = "audit_retention_days"
 
 # argon2id with the library's defaults (RFC 9106 "second recommended" profile: 64 MiB, t=3).
 _hasher = PasswordHasher()
-# verifying against this when the user is unknown keeps sign-in time the same either way
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user is unknown, so sign-in takes the same time either way
+    (made on first use: an argon2 hash is 64 MiB of work no import should pay for)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class UserRole(StrEnum):
@@ -90,9 +96,15 @@ def _check_password(password: str) -> None:
 
 
 def create_user(
-    session: Session, *, username: str, password: str, role: UserRole | str = UserRole.RECRUITER
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: UserRole | str = UserRole.RECRUITER,
+    by_user_id: str | None = None,
 ) -> User:
-    """Store a new user with an argon2id hash of ``password``."""
+    """Store a new user with an argon2id hash of ``password``; ``by_user_id`` is the admin who
+    did it from the web page (None from the command line)."""
     username = username.strip()
     if not _USERNAME.match(username):
         raise AccountError(
@@ -115,7 +127,8 @@ def create_user(
     session.add(user)
     session.flush()
     append_audit(
-        session, event="user-created", source="web", caller_key_id=None,
+        session, event="user-created", source="web" if by_user_id else "cli",
+        caller_key_id=by_user_id,
         details={"user_id": user.id, "username": username, "role": chosen.value},
     )  # fmt: skip
     return user
@@ -136,7 +149,8 @@ def disable_user(session: Session, *, username: str, by_user_id: str | None = No
         user.disabled_at = utcnow()
         session.execute(delete(WebSession).where(WebSession.user_id == user.id))
         append_audit(
-            session, event="user-disabled", source="web", caller_key_id=by_user_id,
+            session, event="user-disabled", source="web" if by_user_id else "cli",
+            caller_key_id=by_user_id,
             details={"user_id": user.id, "username": user.username},
         )  # fmt: skip
     return user
@@ -167,7 +181,7 @@ def sign_in(
     """
     user = session.scalar(select(User).where(User.username == username.strip()))
     try:
-        _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user is not None else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or user.disabled_at is not None:

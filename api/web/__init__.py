@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,10 +43,7 @@ def install_web(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
         if "application/json" in request.headers.get("accept", ""):
-            return Response(
-                json.dumps({"error": "sign in again"}), status_code=401,
-                media_type="application/json",
-            )  # fmt: skip
+            return JSONResponse({"error": "sign in again"}, status_code=401)
         return RedirectResponse(sign_in_url(exc.next_url), status_code=303)
 
     @app.exception_handler(CsrfRejected)

@@ -151,7 +151,9 @@ def add_user(
             problems=["The two passwords differ; type the same password twice."],
         )  # fmt: skip
     try:
-        create_user(session, username=username, password=password, role=role)
+        create_user(
+            session, username=username, password=password, role=role, by_user_id=user.user_id
+        )
     except AccountError as exc:
         return _refused(
             request, user, session, runtime, section="users", values=values,

@@ -152,9 +152,11 @@ def test_the_audit_download_holds_the_user_created_record(site: WebSite) -> None
     assert download.headers["content-disposition"].startswith('attachment; filename="audit-')
     records = [json.loads(line) for line in download.text.splitlines()]
     created = [r for r in records if r["event"] == "user-created"]
-    assert {"username": "dora", "role": "recruiter"}.items() <= next(
-        r["details"] for r in created if r["details"]["username"] == "dora"
-    ).items()
+    dora = next(r for r in created if r["details"]["username"] == "dora")
+    assert {"username": "dora", "role": "recruiter"}.items() <= dora["details"].items()
+    ada = next(r for r in created if r["details"]["username"] == "ada")  # from the test set-up
+    assert (dora["source"], dora["caller_key_id"]) == ("web", ada["details"]["user_id"])
+    assert (ada["source"], ada["caller_key_id"]) == ("cli", None)
     assert [r["seq"] for r in records] == sorted(r["seq"] for r in records)
     assert all(b["prev_hash"] == a["hash"] for a, b in zip(records, records[1:], strict=False))
 
