@@ -161,6 +161,8 @@ class EmbeddingModel:
             self._precision = resolve_precision(
                 self._requested_precision, device_type=device_type, bf16_native=native
             )
+            if self._precision is Precision.BF16:
+                model.use_bf16_weights()
             self._tokenizer = tokenizer
             self._lock_info = lock
             self._model = model
@@ -214,10 +216,8 @@ class EmbeddingModel:
     @property
     def cache_namespace(self) -> str:
         """Cache keys are scoped by model, precision (bf16 vectors differ slightly) and the
-        padding scheme (``pad8``: vectors from before it depended on their batch)."""
-        from embeddings._bert import PAD_MULTIPLE  # torch is loaded by now (warm-up)
-
-        return f"{self.model_hash}/{self.precision.value}/pad{PAD_MULTIPLE}"
+        batching scheme (``unpadded``: texts are never padded, see ``embeddings._bert``)."""
+        return f"{self.model_hash}/{self.precision.value}/unpadded"
 
     @property
     def tokenizer(self) -> BertTokenizer:

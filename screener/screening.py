@@ -82,8 +82,8 @@ RANK_COLUMNS = (
     "error",
     "percentile",
 )
-# Parsed CVs that ``rank`` encodes in one pass: 9.9 against 6.8 CVs/s one CV at a time in bf16
-# (benchmarks/speed.py), few enough that progress still moves often.
+# Parsed CVs that ``rank`` encodes in one pass: fuller packs of chunks, 6.1 against 5.6 CVs/s
+# one CV at a time (120 Kaggle PDFs, 2-core CPU, bf16), few enough that progress moves often.
 RANK_GROUP_SIZE = 32
 
 
@@ -377,9 +377,8 @@ def rank(
 
     Parsed CVs are encoded in groups of ``group_size`` (``ScreeningPipeline.prepare_many``):
     one encoding pass over a group's chunks fills the model's batches better than CV by CV. A
-    chunk's vector does not depend on what it is batched with (``embeddings`` pads each text
-    to its own length), so the screenings are those of screening each file on its own, in fp32
-    and bf16 alike. A file that cannot be read is a row with its error, never a failed batch.
+    chunk's vector does not depend on what it is encoded with (``embeddings`` never pads), so
+    the screenings are those of screening each file on its own, in fp32 and bf16 alike. A file that cannot be read is a row with its error, never a failed batch.
 
     Args:
         progress: called with (files done, files in all) after each file, in input order; a

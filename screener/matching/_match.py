@@ -196,7 +196,7 @@ class SkillMatcher:
         """``prepare`` for several CVs, their chunks encoded together.
 
         One encoding call over all chunks fills the model's batches better than CV by CV; each
-        chunk's vector is the same either way (the model pads every text to its own length).
+        chunk's vector is the same either way (the model never pads a text).
         """
         chunked = []
         for scoring_text, sections, _ in cvs:

@@ -63,7 +63,7 @@ class SkillVectors:
                 text_hashes[skill.id] = hashlib.sha256("\n".join(own).encode()).hexdigest()[:12]
                 texts.extend(own)
                 rows.extend([skill.id] * len(own))
-        # scoped like the vector cache: model, precision and padding scheme change the vectors
+        # scoped like the vector cache: model, precision and batching scheme change the vectors
         key = hashlib.sha256(
             "\n".join([model.cache_namespace, *texts]).encode("utf-8")
         ).hexdigest()[:16]

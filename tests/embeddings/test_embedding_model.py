@@ -114,7 +114,7 @@ def test_model_reports_pinned_facts(embedding_model: EmbeddingModel) -> None:
     assert embedding_model.dimension == 384
     assert embedding_model.max_seq_length == 256
     assert embedding_model.precision is Precision.FP32
-    assert embedding_model.cache_namespace == f"{embedding_model.model_hash}/fp32/pad8"
+    assert embedding_model.cache_namespace == f"{embedding_model.model_hash}/fp32/unpadded"
 
 
 def test_encode_and_chunking_from_several_threads_give_the_same_vectors(
@@ -171,14 +171,15 @@ def test_encode_matches_sentence_transformers_on_the_same_files(
     assert embedding_model.tokenizer.ids(texts) == [list(ids) for ids in expected_ids]
 
 
-def test_length_batches_group_texts_of_one_padded_length() -> None:
-    from embeddings._bert import length_batches, padded_length
+def test_packs_hold_texts_shortest_first_within_both_limits() -> None:
+    from embeddings._bert import packs
 
-    assert [padded_length(n) for n in (1, 8, 9, 100, 256)] == [8, 8, 16, 104, 256]
-    lengths = [120, 3, 256, 4, 100, 3, 5]
-    assert length_batches(lengths, batch_size=64) == [[1, 3, 5, 6], [4], [0], [2]]
-    assert length_batches(lengths, batch_size=2) == [[1, 3], [5, 6], [4], [0], [2]]
-    assert length_batches([], batch_size=8) == []
+    lengths = [120, 3, 256, 4, 100, 3, 5, 3, 3]
+    assert packs(lengths, max_texts=64, max_tokens=None) == [[1, 5, 7, 8, 3, 6, 4, 0, 2]]
+    assert packs(lengths, max_texts=3, max_tokens=None) == [[1, 5, 7], [8, 3, 6], [4, 0, 2]]
+    assert packs(lengths, max_texts=64, max_tokens=250) == [[1, 5, 7, 8, 3, 6, 4, 0], [2]]
+    assert packs(lengths, max_texts=64, max_tokens=200) == [[1, 5, 7, 8, 3, 6, 4], [0], [2]]
+    assert packs([], max_texts=8, max_tokens=None) == []
 
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
@@ -198,10 +199,12 @@ def test_a_vector_does_not_depend_on_the_texts_encoded_with_it(precision: str) -
         * 6,
         "Led a team of four.",
     ]
-    alone = model.encode([text])[0]
+    texts = [text, *others]
+    alone = {t: model.encode([t])[0] for t in texts}  # "Python" alone is a 3-token pass
     for batch in ([*others, text], [text, *others[:2]], [others[3], text, others[1]]):
-        together = model.encode(batch)[batch.index(text)]
-        if precision == "fp32":
-            assert np.array_equal(alone, together)
-        else:  # bf16 kernels may vary with the row count elsewhere; never by the padding's 1e-3
-            assert float(np.abs(alone - together).max()) <= 1e-6
+        together = model.encode(batch)
+        for position, member in enumerate(batch):
+            if precision == "fp32":
+                assert np.array_equal(alone[member], together[position]), member
+            else:  # bf16 kernels may vary with the row count elsewhere; never by 1e-3
+                assert float(np.abs(alone[member] - together[position]).max()) <= 1e-6, member
