@@ -17,7 +17,7 @@ Overlapping hits resolve to the longest one ("Apache Spark" over "Spark").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -88,6 +88,27 @@ def _alias_pattern(text: str) -> str:
     return "".join(parts)
 
 
+def _matches(term: _Term, text: str, lowered: str) -> Iterator[re.Match[str]]:
+    """``term.regex.finditer(text)``, trying the pattern only where its probe starts.
+
+    A hit starts with the alias's first word, so it can only start where ``lowered`` has the
+    probe; matching there instead of scanning the whole CV with every alias's pattern is what
+    keeps a rubric's hundreds of phrases cheap. Where lower-casing changed the text's length
+    (a few non-Latin letters), positions differ and the whole text is scanned.
+    """
+    if not term.probe or len(lowered) != len(text):
+        yield from term.regex.finditer(text)
+        return
+    position = lowered.find(term.probe)
+    while position >= 0:
+        match = term.regex.match(text, position)
+        if match is not None:
+            yield match
+            position = lowered.find(term.probe, match.end())
+        else:
+            position = lowered.find(term.probe, position + 1)
+
+
 def _in_list_context(text: str, start: int, end: int) -> bool:
     right = text[end : end + 40]
     if _LANGUAGE_WORD.match(right):
@@ -138,7 +159,7 @@ class AliasMatcher:
         for term in self._terms:
             if term.probe not in lowered:
                 continue
-            for match in term.regex.finditer(text):
+            for match in _matches(term, text, lowered):
                 start, end = match.span()
                 if term.mode is MatchMode.IN_LIST and not _in_list_context(text, start, end):
                     continue
