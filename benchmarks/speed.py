@@ -12,8 +12,8 @@ every category represented in order):
 - sections + profile, CVs/s;
 - redaction + chunking + embedding, chunks/s and CVs/s (embedding cache in memory only and
   empty, so every chunk is encoded), with the CVs of the run encoded together
-  (``ScreeningPipeline.prepare_many``; ``screener rank`` encodes groups of 32 in fp32, each CV
-  alone in bf16), in the precision ``precision=auto`` picks on this CPU;
+  (``ScreeningPipeline.prepare_many``; ``screener rank`` encodes groups of 32), in the precision
+  ``precision=auto`` picks on this CPU;
 - embedding alone on a sample of those real chunks, fp32 against bf16 (``torch.autocast``;
   emulated where the CPU has no native bf16), chunks/s and the cosine between the two;
 - matching all six roles per CV, CVs/s;
@@ -46,6 +46,25 @@ from screener.documents import ParsedDocument, ParsePool, read_document
 from screener.parsing import analyse
 from screener.pipeline import ScreeningPipeline
 from screener.settings import DocumentLimits, EmbeddingSettings, Settings
+
+
+def machine_description() -> str:
+    """Architecture, cores, CPU model and its matrix extensions: the figures move with them
+    (one machine kind here has run on CPUs with and without AMX)."""
+    model, flags = "?", set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            name, _, value = line.partition(":")
+            if name.strip() == "model name" and model == "?":
+                model = value.strip()
+            elif name.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        pass
+    extensions = [f for f in ("avx512_bf16", "amx_bf16") if f in flags] or ["no bf16 extension"]
+    return ", ".join(
+        [platform.machine(), f"{os.cpu_count()} cores", model or "?", " + ".join(extensions)]
+    )
 
 
 def kaggle_sample(data_dir: Path, count: int) -> list[Path]:
@@ -271,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "command": "python -m benchmarks.speed " + " ".join(sys.argv[1:] if argv is None else argv),
         "date": date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}",
+        "machine": machine_description(),
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
     }
     report["extraction"] = extraction_speed(files)
