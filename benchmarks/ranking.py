@@ -36,7 +36,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -184,8 +184,11 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
         scores["vacancy_order"][number] = [float(VACANCIES - i) for i in range(VACANCIES)]
         scores["jd_length"][number] = [float(len(t.split())) for t in vacancy_texts]
 
-    def agreement(  # type: ignore[no-untyped-def]
-        method: str, annotator: str, read=positions, measure: str = "spearman"
+    def agreement(
+        method: str,
+        annotator: str,
+        read: Callable[[Sequence[int]], list[float] | None] = positions,
+        measure: str = "spearman",
     ) -> tuple[float | None, int]:
         values = []
         for index, array in enumerate(annotations[annotator]):
@@ -209,24 +212,24 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
         "methods": {},
     }
     for method in methods:
-        row = {}
+        figures: dict[str, Any] = {}
         for annotator in sorted(annotations):
             mean, n = agreement(method, annotator)
-            row[annotator] = {
+            figures[annotator] = {
                 "mean_spearman": mean,
                 "ndcg_at_5": agreement(method, annotator, measure="ndcg")[0],
                 "n": n,
             }
-        per_annotator = list(row.values())
+        per_annotator = list(figures.values())
         valid = [v["mean_spearman"] for v in per_annotator if v["mean_spearman"] is not None]
-        row["mean_of_annotators"] = round(sum(valid) / len(valid), 4) if valid else None
+        figures["mean_of_annotators"] = round(sum(valid) / len(valid), 4) if valid else None
         ndcgs = [v["ndcg_at_5"] for v in per_annotator if v["ndcg_at_5"] is not None]
-        row["ndcg_at_5"] = round(sum(ndcgs) / len(ndcgs), 4) if ndcgs else None
+        figures["ndcg_at_5"] = round(sum(ndcgs) / len(ndcgs), 4) if ndcgs else None
         other = [agreement(method, a, ranks_as_given)[0] for a in sorted(annotations)]
-        row["other_reading_mean_of_annotators"] = (
+        figures["other_reading_mean_of_annotators"] = (
             round(sum(o for o in other if o is not None) / len(other), 4) if other else None
         )
-        result["methods"][method] = row
+        result["methods"][method] = figures
     pairs = [
         spearman(a, b)
         for a, b in zip(
@@ -329,7 +332,7 @@ def updated_resumes(
         )
     by_category: dict[str, Counter[str]] = defaultdict(Counter)
     sizes: Counter[str] = Counter()
-    examples = []
+    examples: list[dict[str, Any]] = []
     mismatches = 0
     for index, ((category, _), p, v) in enumerate(zip(resumes, parsed, prepared, strict=True)):
         screening = screen(p, role_id, market="de", pipeline=pipeline, prepared=v)
@@ -387,7 +390,7 @@ def kaggle(
     sizes: Counter[str] = Counter()
     by_category: dict[str, Counter[str]] = defaultdict(Counter)
     errors: Counter[str] = Counter()
-    examples = []
+    examples: list[dict[str, Any]] = []
     started = time.perf_counter()
     paths = [folder / r["path"] for r in rows]
     for done, (path, parsed) in enumerate(

@@ -427,6 +427,11 @@ TABLES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
 }
 
 
+def _replacement(table: str) -> Callable[[re.Match[str]], str]:
+    """The marked block's new content: its markers around ``table``."""
+    return lambda match: match.group(1) + table + "\n" + match.group(2)
+
+
 def main() -> int:
     text = README.read_text(encoding="utf-8")
     for name, (file, render) in TABLES.items():
@@ -435,7 +440,7 @@ def main() -> int:
             continue
         table = render(json.loads(path.read_text(encoding="utf-8")))
         pattern = re.compile(rf"(<!-- table:{name} -->\n).*?(<!-- /table:{name} -->)", re.DOTALL)
-        text, count = pattern.subn(lambda m, t=table: m.group(1) + t + "\n" + m.group(2), text)
+        text, count = pattern.subn(_replacement(table), text)
         if count == 0:
             print(f"README has no markers for table {name}", file=sys.stderr)
     README.write_text(text, encoding="utf-8")

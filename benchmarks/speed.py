@@ -51,7 +51,7 @@ from screener.settings import DocumentLimits, EmbeddingSettings, Settings
 def machine_description() -> str:
     """Architecture, cores, CPU model and its matrix extensions: the figures move with them
     (one machine kind here has run on CPUs with and without AMX)."""
-    model, flags = "?", set()
+    model, flags = "?", set[str]()
     try:
         for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
             name, _, value = line.partition(":")
@@ -61,9 +61,14 @@ def machine_description() -> str:
                 flags = set(value.split())
     except OSError:
         pass
-    extensions = [f for f in ("avx512_bf16", "amx_bf16") if f in flags] or ["no bf16 extension"]
+    extensions: list[str] = [f for f in ("avx512_bf16", "amx_bf16") if f in flags]
     return ", ".join(
-        [platform.machine(), f"{os.cpu_count()} cores", model or "?", " + ".join(extensions)]
+        [
+            platform.machine(),
+            f"{os.cpu_count()} cores",
+            model or "?",
+            " + ".join(extensions) or "no bf16 extension",
+        ]
     )
 
 
@@ -102,7 +107,7 @@ def extraction_speed(files: list[Path]) -> dict[str, Any]:
                 page.get_textpage().get_text_range()
             document.close()
 
-    result = {"files": len(files), "pages": pages}
+    result: dict[str, Any] = {"files": len(files), "pages": pages}
     for name, function in (("product_reader", ours), ("pypdf_plain", plain_pypdf),
                            ("pdfium_plain", plain_pdfium)):  # fmt: skip
         _, seconds = _timed(function)
