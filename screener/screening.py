@@ -378,7 +378,8 @@ def rank(
     Parsed CVs are encoded in groups of ``group_size`` (``ScreeningPipeline.prepare_many``):
     one encoding pass over a group's chunks fills the model's batches better than CV by CV. A
     chunk's vector does not depend on what it is encoded with (``embeddings`` never pads), so
-    the screenings are those of screening each file on its own, in fp32 and bf16 alike. A file that cannot be read is a row with its error, never a failed batch.
+    the screenings are those of screening each file on its own, in fp32 and bf16 alike. A file
+    that cannot be read is a row with its error, never a failed batch.
 
     Args:
         progress: called with (files done, files in all) after each file, in input order; a

@@ -6,6 +6,7 @@ All of it is personal data; it lands in ``ContactDetails`` and nowhere else.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from screener.profile._model import ContactDetails, Link, LinkKind, TextSpan
@@ -191,6 +192,53 @@ def _name_from_indeed(links: Sequence[Link]) -> str | None:
     return None
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# An e-mail address, a web address or a bare domain on a header line: "deedy@fb.com",
+# "sourabhbajaj.com", "linkedin.com/in/jane-doe".
+_HANDLE = re.compile(r"[^\s|•·,;()<>]*[@./][^\s|•·,;()<>]*")
+_MIN_SPELLED = 6  # letters a name must have to count as spelled by a handle, not by chance
+
+
+# Letters without an ASCII decomposition, spelled the way addresses write them.
+_ASCII_SPELLING = str.maketrans({"ı": "i", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l"})
+
+
+def _letters(text: str) -> str:
+    """Lower-case ASCII letters only: "Åsa-Björk O’Neil" → "asabjorkoneil", "Yılmaz" → "yilmaz"."""
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_ASCII_SPELLING))
+    return "".join(ch for ch in folded if "a" <= ch <= "z")
+
+
+def _name_from_handles(lines: Sequence[str]) -> str | None:
+    """A run of 2-4 capitalised words that the candidate's own address spells, for headers
+    that set the name on one line with other text ("Last Updated on 21st January 2015
+    Debarghya Das" beside debarghyadas.com, "Sourabh Bajaj Email: sourabh@sourabhbajaj.com")."""
+    handles = [_letters(h) for line in lines for h in _HANDLE.findall(line)]
+    handles = [h for h in handles if len(h) >= _MIN_SPELLED]
+    if not handles:
+        return None
+    for line in lines:
+        words = list(_WORD.finditer(line))
+        runs: list[list[str]] = []
+        for previous, word in zip([None, *words], words, strict=False):
+            capitalised = word.group()[0].isupper()
+            joined = previous is not None and not line[previous.end() : word.start()].strip()
+            if capitalised and joined and runs and runs[-1]:
+                runs[-1].append(word.group())
+            else:
+                runs.append([word.group()] if capitalised else [])
+        for run in runs:
+            for size in range(min(len(run), 4), 1, -1):
+                for start in range(len(run) - size + 1):
+                    candidate = run[start : start + size]
+                    spelled = "".join(_letters(w) for w in candidate)
+                    if len(spelled) >= _MIN_SPELLED and any(spelled in h for h in handles):
+                        name = _name_from_line(" ".join(candidate))
+                        if name is not None:
+                            return name
+    return None
+
+
 def _guess_name(text: str, sections: Sequence[Section], links: Sequence[Link]) -> str | None:
     header_end = next(
         (s.heading_start for s in sections if s.kind is not SectionKind.HEADER), len(text)
@@ -207,7 +255,7 @@ def _guess_name(text: str, sections: Sequence[Section], links: Sequence[Link]) -
         name = _name_from_line(line) or _name_from_line(first_piece)
         if name is not None:
             return name
-    return _name_from_indeed(links)
+    return _name_from_handles(lines) or _name_from_indeed(links)
 
 
 def _guess_location(text: str) -> str | None:

@@ -174,6 +174,26 @@ def test_extract_profile_name_from_indeed_link_when_first_lines_are_not_a_name()
     assert profile.contacts.name == "Ravi Kumar"
 
 
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("Last Updated on 21st January 2015 Jane Doe\njanedoe.com | jd@example.com", "Jane Doe"),
+        ("Ayşe Yılmaz E-posta: ayse.yilmaz@example.com.tr\n", "Ayşe Yılmaz"),
+        ("Lebenslauf Max Mustermann Tel.: 0151 1234567\nmax.mustermann@web.de", "Max Mustermann"),
+    ],
+)
+def test_contacts_name_on_a_line_with_other_text_when_the_address_spells_it(
+    header: str, name: str
+) -> None:
+    profile = extract_profile(f"{header}\nEXPERIENCE\nBuilt things.\n", reference_date=REFERENCE)
+    assert profile.contacts.name == name
+
+
+def test_contacts_no_name_from_an_address_that_spells_no_capitalised_words() -> None:
+    text = "Updated on 21st January 2015 by the team\nteamhire.com | jobs@teamhire.com\nSkills\n"
+    assert extract_profile(text, reference_date=REFERENCE).contacts.name is None
+
+
 def test_experience_impossible_dates_kept_but_not_counted():
     text = (
         "EXPERIENCE\nData Engineer, Alpha Labs\n2021 - 2019\n\n"

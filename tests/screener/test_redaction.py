@@ -82,3 +82,25 @@ def test_profile_handles_go_and_their_labels_and_skill_mentions_stay() -> None:
         assert kept in redacted, kept
     assert len(redacted) == len(text)
     assert "jane@example.com" not in redacted  # e-mails still go as before
+
+
+def test_every_layout_template_cv_has_its_name_found_and_blanked() -> None:
+    """Two-column and one-line headers too (Deedy, sb2nov): a name the profile misses would
+    stay in the text the model and the rules read."""
+    import re
+    from pathlib import Path
+
+    from screener.documents import read_document
+    from screener.parsing import analyse
+
+    folder = Path("../shared/data/layout-diverse-cv-pdfs")
+    pdfs = sorted(folder.glob("*.pdf"))
+    assert len(pdfs) == 13
+    for pdf in pdfs:
+        cv = analyse(read_document(pdf.read_bytes(), pdf.name), reference_date=date(2026, 1, 1))
+        name = cv.profile.contacts.name
+        assert name, pdf.name
+        scoring_text = redact_personal_data(cv.document.text, cv.profile.contacts)
+        for part in name.split():  # initials ("D.") also occur as parts of other words
+            if len(part.strip(".")) > 1:
+                assert not re.search(rf"\b{re.escape(part)}\b", scoring_text), (pdf.name, part)
