@@ -12,7 +12,8 @@ Every rule pairs a *condition* (``when``) with what it gives when the condition 
 Condition kinds are few and generic; the content (phrases, fields, thresholds) lives in YAML:
 
     phrases            aliases (whole word, see ``AliasMatcher``) or regexes, optionally only
-                       in some sections of the redacted CV text; counts distinct phrases found
+                       in some sections of the redacted CV text and only ``near`` other
+                       phrases; counts distinct phrases found
     skill              role skills the matching stage found (optionally only key skills, or
                        only those named in some sections)
     degree             an education entry at or above a level, optionally in listed fields
@@ -146,11 +147,29 @@ class _PhraseSearch(_Frozen):
 
 
 class PhrasesCondition(_PhraseSearch):
-    """Holds when at least ``min_hits`` distinct phrases are found; full at ``full_at``."""
+    """Holds when at least ``min_hits`` distinct phrases are found; full at ``full_at``.
+
+    With ``near``, a hit counts only where one of those phrases occurs within ``near_chars``
+    characters of it: "deployed" is production work on a model only beside "model",
+    "classifier" or "machine learning", not in "deployed the WCF web service".
+    """
 
     kind: Literal["phrases"]
     min_hits: int = Field(default=1, ge=1)
     full_at: int | None = Field(default=None, ge=1)
+    near: list[Alias] = Field(default_factory=list)
+    near_chars: int = Field(default=150, ge=1, le=2000)
+
+    @field_validator("near", mode="before")
+    @classmethod
+    def _near_from_strings(cls, value: Any) -> Any:
+        return _aliases(value)
+
+    @cached_property
+    def near_matcher(self) -> AliasMatcher | None:
+        if not self.near:
+            return None
+        return AliasMatcher((a.text.casefold(), a) for a in self.near)
 
 
 class SkillCondition(_Frozen):

@@ -87,6 +87,46 @@ def test_section_limited_rule_ignores_a_skills_list() -> None:
     assert _rule(used, "theory-heavy-work").points == 15
 
 
+def test_production_and_evaluation_phrases_count_only_beside_ml_work() -> None:
+    software = ENGINE.assess(
+        _facts(
+            "Experience\nDeployed the WCF web services and launched the end-to-end reports.\n"
+            "Checked the accuracy of invoices against the benchmark.\n"
+        ),
+        _role(),
+    )
+    assert _rule(software, "prototype-to-production") is None
+    assert _rule(software, "model-selection") is None
+    models = ENGINE.assess(
+        _facts(
+            "Experience\nDeployed the churn model and launched the end-to-end scoring service.\n"
+            "Raised the classifier's accuracy over the benchmark.\n"
+        ),
+        _role(),
+    )
+    production = _rule(models, "prototype-to-production")
+    assert production is not None and production.points == 15
+    assert production.fact == "found: deployed, launched, end-to-end"
+    assert _rule(models, "model-selection").points == 8
+
+
+def test_near_phrases_must_lie_within_reach_of_a_hit() -> None:
+    from rubrics._engine import _Evaluator
+    from rubrics._rules import PhrasesCondition
+
+    condition = PhrasesCondition.model_validate(
+        {"kind": "phrases", "phrases": ["deployed"], "near": ["model"], "near_chars": 20}
+    )
+
+    def outcome(text: str):  # type: ignore[no-untyped-def]
+        return _Evaluator(_facts(f"Experience\n{text}\n"), _role())(condition)
+
+    assert outcome("Deployed a model.") is not None
+    assert outcome("A model, then deployed.") is not None  # before the hit counts too
+    assert outcome("Deployed the service." + " " * 40 + "A model elsewhere.") is None
+    assert outcome("Deployed the service.") is None
+
+
 def test_dimensions_are_capped_and_fit_follows_the_documented_formula() -> None:
     assessment = ENGINE.assess(_facts("Experience\nnothing relevant\n"), _role(coverage=80))
     dims = {name: d.score for name, d in assessment.dimensions.items()}
