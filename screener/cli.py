@@ -564,8 +564,7 @@ def _integrations_create_command(args: argparse.Namespace) -> int:
 def _integrations_map_command(args: argparse.Namespace) -> int:
     from rubrics import Market, UnknownMarket, UnknownRole, load_roles
     from screener.service import NotFound
-    from screener.store import JobMappingRow
-    from screener.webhook_jobs import get_integration
+    from screener.webhook_jobs import save_job_mapping
 
     engine, sessions = _service_engine()
     try:
@@ -577,12 +576,10 @@ def _integrations_map_command(args: argparse.Namespace) -> int:
             raise UnknownRole(args.role, sorted(known))
         market = Market.parse(args.market)
         with sessions() as session, session.begin():
-            get_integration(session, integration_id=args.integration_id)
-            row = session.get(JobMappingRow, (args.integration_id, args.job))
-            if row is None:
-                row = JobMappingRow(integration_id=args.integration_id, ats_job_id=args.job)
-                session.add(row)
-            row.role_id, row.market = args.role, market.value
+            save_job_mapping(
+                session, integration_id=args.integration_id, ats_job_id=args.job,
+                role_id=args.role, market=market,
+            )  # fmt: skip
     except NotFound as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1

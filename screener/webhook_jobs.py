@@ -57,6 +57,7 @@ from screener.store import (
     SecretBox,
     WebhookDelivery,
     WebhookEvent,
+    append_audit,
 )
 from screener.webhooks import (
     CvLeverResume,
@@ -179,13 +180,20 @@ def create_integration(
     ats_base_url: str | None = None,
     ats_user_id: str | None = None,
     write_back_notes: bool = False,
+    by: str | None = None,
+    source: str = "cli",
 ) -> CreatedIntegration:
-    """Store an integration with its secrets encrypted.
+    """Store an integration with its secrets encrypted, and an audit record of who did it (the
+    secrets stay out of the record).
 
     The inbound secret verifies the ATS's deliveries: Greenhouse takes one we generate (paste it
     into the web hook's "Secret key"), Lever gives its signature token (required), the generic
     endpoint gets a fresh ``whsec_`` secret unless one is given. The outbound ``whsec_`` secret
     signs our callbacks.
+
+    Args:
+        by: the web admin's user id or the API key id that asked; None from the command line.
+        source: ``cli``, ``api`` or ``web``, for the audit record.
 
     Raises:
         ValueError: an unknown provider, a Lever integration without its signature token, or an
@@ -217,6 +225,11 @@ def create_integration(
     )
     session.add(row)
     session.flush()
+    append_audit(
+        session, event="integration-created", source=source, caller_key_id=by,
+        details={"integration_id": row.id, "name": name, "provider": chosen.value,
+                 "callback_url": callback_url, "write_back_notes": write_back_notes},
+    )  # fmt: skip
     log.info("integration created", extra={"integration_id": row.id, "provider": chosen.value})
     return CreatedIntegration(row, inbound_secret, outbound_secret)
 
@@ -244,22 +257,51 @@ def set_job_mapping(
     ats_job_id: str,
     role_id: str,
     market: str = "de",
+    by: str | None = None,
+    source: str = "api",
 ) -> JobMappingRow:
     """Map an ATS job to one of our roles (replacing an earlier mapping of that job).
 
     Raises:
         NotFound: no such integration. UnknownRole, UnknownMarket: with the valid choices.
     """
-    get_integration(session, integration_id=integration_id)
     role = runtime.pipeline.roles.get(role_id)
-    parsed_market = Market.parse(market)
+    return save_job_mapping(
+        session, integration_id=integration_id, ats_job_id=ats_job_id, role_id=role.id,
+        market=Market.parse(market), by=by, source=source,
+    )  # fmt: skip
+
+
+def save_job_mapping(
+    session: Session,
+    *,
+    integration_id: str,
+    ats_job_id: str,
+    role_id: str,
+    market: Market,
+    by: str | None = None,
+    source: str = "cli",
+) -> JobMappingRow:
+    """Store the mapping of an ATS job to a role the caller has checked exists, with an audit
+    record: which role screens an ATS job's applicants is a decision about automated screening.
+
+    Raises:
+        NotFound: no such integration.
+    """
+    get_integration(session, integration_id=integration_id)
     row = session.get(JobMappingRow, (integration_id, ats_job_id))
+    previous = None if row is None else {"role_id": row.role_id, "market": row.market}
     if row is None:
         row = JobMappingRow(integration_id=integration_id, ats_job_id=ats_job_id)
         session.add(row)
-    row.role_id = role.id
-    row.market = parsed_market.value
+    row.role_id = role_id
+    row.market = market.value
     session.flush()
+    append_audit(
+        session, event="job-mapped", source=source, caller_key_id=by, role_id=role_id,
+        details={"integration_id": integration_id, "ats_job_id": ats_job_id,
+                 "market": market.value, "previous": previous},
+    )  # fmt: skip
     return row
 
 

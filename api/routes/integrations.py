@@ -188,7 +188,7 @@ def _mapping(row: JobMappingRow) -> JobMappingPublic:
     responses=problems(),
 )
 def create(
-    body: IntegrationCreate, _caller: AdminCaller, runtime: RuntimeDep, session: SessionDep
+    body: IntegrationCreate, caller: AdminCaller, runtime: RuntimeDep, session: SessionDep
 ) -> IntegrationCreatedPublic:
     """Create an integration; the response holds its secrets, shown this once."""
     created = create_integration(
@@ -196,6 +196,7 @@ def create(
         callback_url=body.callback_url, inbound_secret=body.inbound_secret,
         ats_api_key=body.ats_api_key, ats_base_url=body.ats_base_url,
         ats_user_id=body.ats_user_id, write_back_notes=body.write_back_notes,
+        by=caller.key_id, source="api",
     )  # fmt: skip
     session.commit()
     return IntegrationCreatedPublic(
@@ -238,7 +239,7 @@ def put_mapping(
     integration_id: IntegrationId,
     ats_job_id: Annotated[str, Path(min_length=1, max_length=200)],
     body: JobMappingUpdate,
-    _caller: AdminCaller,
+    caller: AdminCaller,
     runtime: RuntimeDep,
     session: SessionDep,
 ) -> JobMappingPublic:
@@ -246,7 +247,7 @@ def put_mapping(
     jobs are acknowledged and recorded as skipped."""
     row = set_job_mapping(
         session, runtime=runtime, integration_id=integration_id, ats_job_id=ats_job_id,
-        role_id=body.role_id, market=body.market,
+        role_id=body.role_id, market=body.market, by=caller.key_id, source="api",
     )  # fmt: skip
     session.commit()
     return _mapping(row)

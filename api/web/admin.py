@@ -262,7 +262,10 @@ def add_integration(
             request, user, session, runtime, section="integrations", values=shown,
             problems=form_errors(exc),
         )  # fmt: skip
-    created = create_integration(session, box=secret_box(runtime.settings), **body.model_dump())
+    created = create_integration(
+        session, box=secret_box(runtime.settings), by=user.user_id, source="web",
+        **body.model_dump(),
+    )  # fmt: skip
     session.commit()
     base = str(request.base_url).rstrip("/")
     row = created.integration
@@ -297,7 +300,7 @@ def map_job(
     # an unknown integration, role or market comes from a forged form: the error page says which
     set_job_mapping(
         session, runtime=runtime, integration_id=integration_id, ats_job_id=ats_job_id,
-        role_id=role_id, market=market,
+        role_id=role_id, market=market, by=user.user_id, source="web",
     )  # fmt: skip
     session.commit()
     return _back("mapping-saved", f"integration-{integration_id}")

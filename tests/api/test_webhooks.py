@@ -679,9 +679,16 @@ def test_secrets_are_shown_once_and_encrypted_at_rest(hooks: Service) -> None:
     try:
         with engine.connect() as connection:
             dump = repr(connection.exec_driver_sql("SELECT * FROM integrations").fetchall())
+            audit = connection.exec_driver_sql(
+                "SELECT source, details FROM audit_log WHERE event = 'integration-created'"
+            ).fetchall()
     finally:
         engine.dispose()
     assert created["inbound_secret"] not in dump and created["outbound_secret"] not in dump
+    # the creation is on record, without its secrets
+    assert [row[0] for row in audit] == ["api"] and created["id"] in repr(audit)
+    assert created["inbound_secret"] not in repr(audit)
+    assert created["outbound_secret"] not in repr(audit)
 
 
 def test_mapping_to_an_unknown_role_is_404_with_the_valid_ids(hooks: Service) -> None:

@@ -198,6 +198,21 @@ def test_an_integration_shows_its_secrets_once_and_maps_jobs(site: WebSite) -> N
             {"ats_job_id": " ", "role_id": "nlp-engineer", "market": "de"},
         )  # fmt: skip
         assert empty.status_code == 422 and "Give the ATS job's id" in unescape(empty.text)
+        log = admin.get("/admin/audit.jsonl").text
+    # who connected an ATS and which role screens its job are on record, the secrets are not
+    assert inbound not in log and outbound not in log
+    records = [json.loads(line) for line in log.splitlines()]
+    ada = next(r for r in records if r["event"] == "user-created")["details"]["user_id"]
+    [created_record] = [r for r in records if r["event"] == "integration-created"]
+    assert (created_record["source"], created_record["caller_key_id"]) == ("web", ada)
+    assert created_record["details"]["integration_id"] == integration_id
+    assert created_record["details"]["callback_url"] == "https://ats.example/hooks/screening"
+    [mapped_record] = [r for r in records if r["event"] == "job-mapped"]
+    assert mapped_record["role_id"] == "nlp-engineer"
+    assert mapped_record["details"] == {
+        "integration_id": integration_id, "ats_job_id": "4012345", "market": "tr",
+        "previous": None,
+    }  # fmt: skip
 
 
 def test_admin_forms_without_the_csrf_token_are_refused(site: WebSite) -> None:
