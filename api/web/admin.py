@@ -34,9 +34,9 @@ from screener.accounts import (
     list_users,
     set_audit_retention_days,
 )
-from screener.service import Runtime, Scope, create_api_key, revoke_api_key
+from screener.service import NotFound, Runtime, Scope, create_api_key, revoke_api_key
 from screener.settings import MIN_AUDIT_RETENTION_DAYS
-from screener.store import ApiKey, utcnow, verify_chain
+from screener.store import ApiKey, ChainReport, utcnow, verify_chain
 from screener.webhook_jobs import (
     create_integration,
     list_deliveries,
@@ -84,10 +84,12 @@ def _integrations(request: Request, session: Session) -> list[dict[str, Any]]:
 def _page(
     request: Request, user: SignedIn, session: Session, runtime: Runtime, *,
     status_code: int = 200, errors: dict[str, list[str]] | None = None,
-    form: dict[str, dict[str, Any]] | None = None, **shown_once: Any,
+    form: dict[str, dict[str, Any]] | None = None, chain: ChainReport | None = None,
+    **shown_once: Any,
 ) -> Response:  # fmt: skip
-    """The admin page; ``errors`` and ``form`` are keyed by section, ``shown_once`` holds a new
-    key's or integration's secrets."""
+    """The admin page; ``errors`` and ``form`` are keyed by section, ``chain`` is the audit
+    chain's check when one was asked for, ``shown_once`` holds a new key's or integration's
+    secrets."""
     keys = session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id))
     return render(
         request, "admin.html", user=user, status_code=status_code,
@@ -96,8 +98,7 @@ def _page(
         min_password=MIN_PASSWORD_LENGTH,
         keys=list(keys), scopes=[s.value for s in Scope],
         integrations=_integrations(request, session), providers=[p.value for p in Provider],
-        roles=list(runtime.pipeline.roles), markets=market_names(runtime),
-        chain=verify_chain(session),
+        roles=list(runtime.pipeline.roles), markets=market_names(runtime), chain=chain,
         retention_days=audit_retention_days(session, runtime.settings),
         min_retention_days=MIN_AUDIT_RETENTION_DAYS,
         **shown_once,
@@ -126,8 +127,11 @@ def admin_page(
     runtime: RuntimeDep,
     session: SessionDep,
     done: Annotated[str | None, Query(max_length=40)] = None,
+    verify: Annotated[bool, Query(description="check the audit log's hash chain")] = False,
 ) -> Response:
-    return _page(request, user, session, runtime, notice=_DONE.get(done or ""))
+    # Checking the chain reads every audit record, so it runs when asked, not on every visit.
+    chain = verify_chain(session) if verify else None
+    return _page(request, user, session, runtime, notice=_DONE.get(done or ""), chain=chain)
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -163,6 +167,20 @@ def add_user(
     return _back("user-created", "users")
 
 
+def _confirm(
+    request: Request, user: SignedIn, *, title: str, consequence: str, button: str, back: str
+) -> Response:
+    """A page that asks once more before an action that cannot be undone from these pages; its
+    form posts the same request again with ``confirm=yes``."""
+    return render(
+        request, "confirm.html", user=user, title=title, consequence=consequence,
+        button=button, action=request.url.path, back=back,
+    )  # fmt: skip
+
+
+_CONFIRM = Annotated[str, Form(max_length=3)]
+
+
 @router.post("/admin/users/{username}/disable", response_class=HTMLResponse)
 def disable(
     request: Request,
@@ -170,11 +188,19 @@ def disable(
     user: AdminForm,
     runtime: RuntimeDep,
     session: SessionDep,
+    confirm: _CONFIRM = "",
 ) -> Response:
     if username == user.username:
         return _refused(
             request, user, session, runtime, section="users", status_code=409,
             problems=["You cannot disable your own account; ask another admin to do it."],
+        )  # fmt: skip
+    if confirm != "yes":
+        return _confirm(
+            request, user, title=f"Disable {username}?",
+            consequence=f"{username} will be signed out everywhere and cannot sign in again; "
+            "their decisions stay on record.",
+            button=f"Disable {username}", back="/admin#users",
         )  # fmt: skip
     try:
         disable_user(session, username=username, by_user_id=user.user_id)
@@ -220,7 +246,23 @@ def add_key(
 
 
 @router.post("/admin/keys/{key_id}/revoke", response_class=HTMLResponse)
-def revoke_key(key_id: _ID_PATH, user: AdminForm, session: SessionDep) -> Response:
+def revoke_key(
+    request: Request,
+    key_id: _ID_PATH,
+    user: AdminForm,
+    session: SessionDep,
+    confirm: _CONFIRM = "",
+) -> Response:
+    if confirm != "yes":
+        row = session.get(ApiKey, key_id)
+        if row is None or row.revoked_at is not None:
+            raise NotFound(f"no active API key {key_id!r}")
+        return _confirm(
+            request, user, title=f"Revoke the key {row.name}?",
+            consequence=f"Every request with the key {row.id} ({row.name}) is refused from now "
+            "on; whatever uses it needs a new key.",
+            button="Revoke the key", back="/admin#keys",
+        )  # fmt: skip
     revoke_api_key(session, key_id=key_id, by=user.user_id, source="web")  # NotFound: error page
     session.commit()
     return _back("key-revoked", "keys")

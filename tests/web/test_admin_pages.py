@@ -76,7 +76,15 @@ def test_an_admin_creates_a_user_who_can_sign_in_and_disables_them(site: WebSite
             assert _sign_in(bea, "bea", password).url.path == "/batches"
             assert "Signed in as <strong>bea</strong> (recruiter)" in bea.get("/batches").text
             token = csrf_token(admin.get("/admin").text)
-            disabled = admin.post("/admin/users/bea/disable", data={"csrf_token": token})
+            asked = admin.post("/admin/users/bea/disable", data={"csrf_token": token})
+            assert asked.status_code == 200
+            assert '<h1 id="confirm-heading">Disable bea?</h1>' in asked.text
+            assert 'name="confirm" value="yes"' in asked.text
+            assert 'href="/admin#users"' in asked.text
+            assert bea.get("/batches").status_code == 200  # nothing happened yet
+            disabled = admin.post(
+                "/admin/users/bea/disable", data={"csrf_token": token, "confirm": "yes"}
+            )
             assert "The user was disabled" in disabled.text
             # her session ended with the account, and she cannot sign in again
             assert bea.get("/batches", follow_redirects=False).status_code == 303
@@ -118,10 +126,15 @@ def test_an_api_key_is_shown_once_authenticates_and_stops_when_revoked(site: Web
         with httpx.Client(base_url=site.url, headers={"Authorization": f"Bearer {key}"}) as api:
             roles = api.get("/v1/roles")
             assert roles.status_code == 200 and len(roles.json()["data"]) >= 6
-            revoked = _admin_post(admin, f"/admin/keys/{key_id}/revoke", {})
+            asked = _admin_post(admin, f"/admin/keys/{key_id}/revoke", {})
+            assert "Revoke the key nightly export?" in asked.text
+            assert api.get("/v1/roles").status_code == 200  # nothing happened yet
+            revoked = _admin_post(admin, f"/admin/keys/{key_id}/revoke", {"confirm": "yes"})
             assert "The API key was revoked" in revoked.text
             assert api.get("/v1/roles").status_code == 401
-        missing = _admin_post(admin, "/admin/keys/nosuchkey/revoke", {})
+        again = _admin_post(admin, f"/admin/keys/{key_id}/revoke", {})
+        assert again.status_code == 404 and f"No active API key '{key_id}'." in unescape(again.text)
+        missing = _admin_post(admin, "/admin/keys/nosuchkey/revoke", {"confirm": "yes"})
         assert missing.status_code == 404 and "No API key 'nosuchkey'." in unescape(missing.text)
         records = [json.loads(line) for line in admin.get("/admin/audit.jsonl").text.splitlines()]
     key_events = [(r["event"], r["source"]) for r in records
@@ -146,7 +159,9 @@ def test_the_audit_download_holds_the_user_created_record(site: WebSite) -> None
     with site.signed_in("ada") as admin:
         assert _add_user(admin, "dora", "dora-recruiter-passphrase").status_code == 200
         page = admin.get("/admin").text
-        assert "The hash chain verifies" in page and 'href="/admin/audit.jsonl"' in page
+        assert "The hash chain verifies" not in page and 'href="/admin?verify=1#audit"' in page
+        checked = admin.get("/admin?verify=1").text
+        assert "The hash chain verifies" in checked and 'href="/admin/audit.jsonl"' in checked
         download = admin.get("/admin/audit.jsonl")
     assert download.status_code == 200
     assert download.headers["content-disposition"].startswith('attachment; filename="audit-')
