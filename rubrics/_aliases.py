@@ -12,6 +12,11 @@ tuning" and "finetuning"). Three match modes:
                  "and"/"or") or before "programming"/"language": ``R``, ``C``, ``Go``.
 
 Overlapping hits resolve to the longest one ("Apache Spark" over "Spark").
+
+An alias with ``near`` phrases counts only where one of them occurs within ``NEAR_CHARS``
+characters: "clustering" beside "k-means" is machine learning, in "database mirroring,
+replication, clustering" it is not; "Transformers" beside "BERT" is the library, in "Special
+Test on Transformers … 33 KV" it is electrical equipment.
 """
 
 from __future__ import annotations
@@ -20,8 +25,16 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 __all__ = ["Alias", "AliasMatcher", "MatchMode", "Mention"]
 
@@ -41,12 +54,30 @@ class Alias(BaseModel):
 
     text: str = Field(min_length=1, max_length=80)
     match: MatchMode = MatchMode.ANY_CASE
+    near: tuple[str, ...] = Field(default=(), max_length=60)
 
     @field_validator("text")
     @classmethod
     def _stripped_one_line(cls, value: str) -> str:
         if value != value.strip() or "\n" in value:
             raise ValueError("alias must be one line without surrounding spaces")
+        return value
+
+    @model_serializer(mode="wrap")
+    def _without_empty_near(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # an alias without context dumps as before, so the versions of roles that use none
+        # stay what they were
+        data: dict[str, Any] = handler(self)
+        if not self.near:
+            data.pop("near", None)
+        return data
+
+    @field_validator("near")
+    @classmethod
+    def _near_phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for phrase in value:
+            if not phrase or phrase != phrase.strip() or "\n" in phrase or len(phrase) > 80:
+                raise ValueError("near phrases are 1-80 characters on one line, no outer spaces")
         return value
 
 
@@ -126,6 +157,11 @@ class _Term:
     mode: MatchMode
     regex: re.Pattern[str]
     probe: str  # lower-cased text that must occur for the regex to have a chance
+    near: re.Pattern[str] | None  # one of the alias's near phrases, any case, whole words
+
+
+NEAR_CHARS = 200
+"""How far from an alias's hit one of its ``near`` phrases may be, either side."""
 
 
 class AliasMatcher:
@@ -137,16 +173,20 @@ class AliasMatcher:
 
     def __init__(self, terms: Iterable[tuple[str, Alias]]) -> None:
         compiled: list[_Term] = []
-        seen: set[tuple[str, str, MatchMode]] = set()
+        seen: set[tuple[str, str, MatchMode, tuple[str, ...]]] = set()
         for key, alias in terms:
-            marker = (key, alias.text, alias.match)
+            marker = (key, alias.text, alias.match, alias.near)
             if marker in seen:
                 continue
             seen.add(marker)
             flags = re.IGNORECASE if alias.match is MatchMode.ANY_CASE else 0
             regex = re.compile(_BEFORE + _alias_pattern(alias.text) + _AFTER, flags)
             probe = re.split(r"[\s\-]", alias.text.lower(), maxsplit=1)[0]
-            compiled.append(_Term(key, alias.text, alias.match, regex, probe))
+            near = None
+            if alias.near:
+                either = "|".join(_alias_pattern(phrase) for phrase in alias.near)
+                near = re.compile(f"{_BEFORE}(?:{either}){_AFTER}", re.IGNORECASE)
+            compiled.append(_Term(key, alias.text, alias.match, regex, probe, near))
         self._terms = tuple(compiled)
 
     def __len__(self) -> int:
@@ -162,6 +202,10 @@ class AliasMatcher:
             for match in _matches(term, text, lowered):
                 start, end = match.span()
                 if term.mode is MatchMode.IN_LIST and not _in_list_context(text, start, end):
+                    continue
+                if term.near is not None and not term.near.search(
+                    text, max(0, start - NEAR_CHARS), end + NEAR_CHARS
+                ):
                     continue
                 hits.append(Mention(term.key, term.alias, start, end, match.group()))
         chosen: list[Mention] = []

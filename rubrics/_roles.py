@@ -528,7 +528,8 @@ def role_to_data(role: Role) -> dict[str, Any]:
     data = role.model_dump(mode="json", exclude_none=True)
     for skill in data["skills"]:
         skill["aliases"] = [
-            a["text"] if a["match"] == MatchMode.ANY_CASE.value else a for a in skill["aliases"]
+            a["text"] if a["match"] == MatchMode.ANY_CASE.value and not a.get("near") else a
+            for a in skill["aliases"]
         ]
     return data
 

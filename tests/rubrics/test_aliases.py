@@ -87,3 +87,51 @@ def test_mentions_carry_exact_spans() -> None:
     text = "Skills: Python, R, SQL"
     (mention,) = MATCHER.find(text)
     assert text[mention.start : mention.end] == "R" == mention.text
+
+
+def test_an_alias_with_near_phrases_counts_only_beside_one() -> None:
+    from rubrics._aliases import NEAR_CHARS
+
+    matcher = AliasMatcher(
+        [
+            ("ml", Alias(text="clustering", near=("k-means", "unsupervised"))),
+            ("sql", Alias(text="SQL")),
+        ]
+    )
+    database = "Worked on availability groups, database mirroring, replication, clustering and SQL."
+    assert [m.key for m in matcher.find(database)] == ["sql"]
+    assert [m.key for m in matcher.find("Logistic Regression, K means clustering")] == ["ml"]
+    assert [m.key for m in matcher.find("Unsupervised customer clustering")] == ["ml"]
+    # the near phrase must lie whole within NEAR_CHARS characters of the hit
+    within = "x" * (NEAR_CHARS - len(" k-means") - 1)
+    assert [m.key for m in matcher.find(f"clustering {within} k-means")] == ["ml"]
+    assert matcher.find(f"clustering {within}xx k-means") == []
+
+
+def test_near_is_left_out_of_an_alias_without_context() -> None:
+    # roles that use no context keep the version they had
+    assert Alias(text="PyTorch").model_dump(mode="json") == {"text": "PyTorch", "match": "any_case"}
+    dumped = Alias(text="clustering", near=("k-means",)).model_dump(mode="json")
+    assert dumped["near"] == ["k-means"]
+
+
+@pytest.mark.parametrize("phrase", ["", " spaced", "two\nlines"])
+def test_near_phrases_must_be_one_clean_line(phrase: str) -> None:
+    with pytest.raises(ValueError, match="near phrases"):
+        Alias(text="clustering", near=(phrase,))
+
+
+def test_electrical_transformers_and_database_clustering_are_no_ml_skills() -> None:
+    """Real lines from the categorised resumes (Testing and Database CVs)."""
+    from rubrics import load_roles
+
+    roles = {role.id: role for role in load_roles()}
+    electrical = "To conduct Routine test, Type Test, Special Test on Transformers as per IS & IEC"
+    database = "Worked on availability groups, database mirroring, replication, clustering"
+    library = "Fine-tuned BERT with Hugging Face Transformers and PyTorch"
+    nlp = roles["nlp-engineer"].matcher
+    assert "transformers" not in [m.key for m in nlp.find(electrical)]
+    assert "transformers" in [m.key for m in nlp.find(library)]
+    assert roles["data-scientist"].matcher.find(database) == []
+    ml = roles["data-scientist"].matcher.find("Neural Networks, K means clustering, Tensorflow")
+    assert "clustering" in [m.alias for m in ml]
