@@ -75,10 +75,15 @@ class Alias(BaseModel):
     @field_validator("near")
     @classmethod
     def _near_phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for phrase in value:
-            if not phrase or phrase != phrase.strip() or "\n" in phrase or len(phrase) > 80:
-                raise ValueError("near phrases are 1-80 characters on one line, no outer spaces")
-        return value
+        return checked_near_phrases(value)
+
+
+def checked_near_phrases(value: tuple[str, ...]) -> tuple[str, ...]:
+    """``near`` phrases as given, or ValueError: each 1-80 characters on one line."""
+    for phrase in value:
+        if not phrase or phrase != phrase.strip() or "\n" in phrase or len(phrase) > 80:
+            raise ValueError("near phrases are 1-80 characters on one line, no outer spaces")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -351,12 +351,6 @@ class _Evaluator:
         if c.sections is not None:
             allowed = set(c.sections)
             hits = [h for h in hits if self.section_at(h[0]) in allowed]
-        if c.near_matcher is not None:
-            context = [(m.start, m.end) for m in c.near_matcher.find(cv.text)]
-            reach = c.near_chars
-            hits = [
-                h for h in hits if any(s - reach <= h[1] and h[0] <= e + reach for s, e in context)
-            ]
         first: dict[str, tuple[int, int]] = {}
         for start, end, key in sorted(hits):
             first.setdefault(" ".join(key.split()), (start, end))

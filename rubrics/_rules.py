@@ -43,7 +43,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rubrics._aliases import Alias, AliasMatcher
+from rubrics._aliases import Alias, AliasMatcher, checked_near_phrases
 from rubrics._roles import _alias_from_data, _problems, _read_yaml, content_hash
 from rubrics.errors import RoleFileError, RuleFileError, RuleSetError
 
@@ -149,27 +149,31 @@ class _PhraseSearch(_Frozen):
 class PhrasesCondition(_PhraseSearch):
     """Holds when at least ``min_hits`` distinct phrases are found; full at ``full_at``.
 
-    With ``near``, a hit counts only where one of those phrases occurs within ``near_chars``
-    characters of it: "deployed" is production work on a model only beside "model",
-    "classifier" or "machine learning", not in "deployed the WCF web service".
+    With ``near``, a phrase counts only where one of those phrases occurs close to it (an
+    alias's ``near``, see ``AliasMatcher``): "deployed" is production work on a model only
+    beside "model", "classifier" or "machine learning", not in "deployed the WCF web service".
     """
 
     kind: Literal["phrases"]
     min_hits: int = Field(default=1, ge=1)
     full_at: int | None = Field(default=None, ge=1)
-    near: list[Alias] = Field(default_factory=list)
-    near_chars: int = Field(default=150, ge=1, le=2000)
+    near: tuple[str, ...] = Field(default=(), max_length=60)
 
-    @field_validator("near", mode="before")
+    @field_validator("near")
     @classmethod
-    def _near_from_strings(cls, value: Any) -> Any:
-        return _aliases(value)
+    def _near_phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return checked_near_phrases(value)
+
+    @model_validator(mode="after")
+    def _near_needs_phrases(self) -> PhrasesCondition:
+        if self.near and self.patterns:
+            raise ValueError("near applies to phrases; give it without patterns")
+        return self
 
     @cached_property
-    def near_matcher(self) -> AliasMatcher | None:
-        if not self.near:
-            return None
-        return AliasMatcher((a.text.casefold(), a) for a in self.near)
+    def matcher(self) -> AliasMatcher:
+        near = {"near": self.near} if self.near else {}
+        return AliasMatcher((a.text.casefold(), a.model_copy(update=near)) for a in self.phrases)
 
 
 class SkillCondition(_Frozen):

@@ -111,11 +111,12 @@ def test_production_and_evaluation_phrases_count_only_beside_ml_work() -> None:
 
 
 def test_near_phrases_must_lie_within_reach_of_a_hit() -> None:
+    from rubrics._aliases import NEAR_CHARS
     from rubrics._engine import _Evaluator
     from rubrics._rules import PhrasesCondition
 
     condition = PhrasesCondition.model_validate(
-        {"kind": "phrases", "phrases": ["deployed"], "near": ["model"], "near_chars": 20}
+        {"kind": "phrases", "phrases": ["deployed"], "near": ["model"]}
     )
 
     def outcome(text: str):  # type: ignore[no-untyped-def]
@@ -123,8 +124,12 @@ def test_near_phrases_must_lie_within_reach_of_a_hit() -> None:
 
     assert outcome("Deployed a model.") is not None
     assert outcome("A model, then deployed.") is not None  # before the hit counts too
-    assert outcome("Deployed the service." + " " * 40 + "A model elsewhere.") is None
+    assert outcome("Deployed the service." + " " * NEAR_CHARS + "A model elsewhere.") is None
     assert outcome("Deployed the service.") is None
+    with pytest.raises(ValueError, match="near applies to phrases"):
+        PhrasesCondition.model_validate(
+            {"kind": "phrases", "patterns": ["deploy\\w*"], "near": ["model"]}
+        )
 
 
 def test_dimensions_are_capped_and_fit_follows_the_documented_formula() -> None:
