@@ -59,7 +59,6 @@ def install_web(app: FastAPI) -> None:
         return error_page(request, 403, "Admins only", "Only an admin can open this page.")
 
 
-
 class HtmlErrors:
     """Turn the API's problem+json error into an error page when a browser asked for a page.
 

@@ -51,6 +51,7 @@ from screener.store import ApiKey, Document, User
 
 router = APIRouter(include_in_schema=False)
 
+
 def market_names(runtime: Runtime) -> dict[str, str]:
     """Market codes and their names, as ``rubrics/markets.yaml`` gives them."""
     table = runtime.pipeline.roles.markets.markets
@@ -94,9 +95,12 @@ def login(
             outcome = sign_in(session, username=username, password=password)
     if outcome is None:
         if wait:
-            status, error = 429, (
-                f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s), "
-                "or ask an admin to set a new password."
+            status, error = (
+                429,
+                (
+                    f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s), "
+                    "or ask an admin to set a new password."
+                ),
             )
         else:
             throttle.failed(username, client)

@@ -123,8 +123,10 @@ def _near(a: _RGB, b: _RGB) -> bool:
     """Colours within the background tolerance on every channel (written out: it runs once per
     glyph on pages set glyph by glyph)."""
     tolerance = _BACKGROUND_TOLERANCE
-    return abs(a[0] - b[0]) < tolerance and abs(a[1] - b[1]) < tolerance and (
-        abs(a[2] - b[2]) < tolerance
+    return (
+        abs(a[0] - b[0]) < tolerance
+        and abs(a[1] - b[1]) < tolerance
+        and (abs(a[2] - b[2]) < tolerance)
     )
 
 
