@@ -135,3 +135,15 @@ def test_electrical_transformers_and_database_clustering_are_no_ml_skills() -> N
     assert roles["data-scientist"].matcher.find(database) == []
     ml = roles["data-scientist"].matcher.find("Neural Networks, K means clustering, Tensorflow")
     assert "clustering" in [m.alias for m in ml]
+
+
+def test_spans_stay_exact_where_lower_casing_changes_the_text_length() -> None:
+    # "İ" lower-cases to two characters, so positions in the lower-cased text shift; the
+    # matcher then scans the text itself and the spans still point at what was written
+    text = "İstanbul İzmir: PyTorch, R and Apache Spark"
+    found = MATCHER.find(text)
+    assert [(m.key, text[m.start : m.end]) for m in found] == [
+        ("pytorch", "PyTorch"), ("r", "R"), ("spark", "Apache Spark")
+    ]  # fmt: skip
+    plain = MATCHER.find(text.replace("İ", "I"))
+    assert [(m.key, m.start, m.end) for m in plain] == [(m.key, m.start, m.end) for m in found]
