@@ -277,12 +277,26 @@ def _speed_table(report: dict[str, Any]) -> str:
         f"{precision['fp32_chunks_per_s']} chunks/s, bf16 {precision['bf16_chunks_per_s']} "
         f"chunks/s; bf16 here is {precision['bf16']}; cosine of bf16 to fp32 vectors at least "
         f"{precision['cosine_bf16_vs_fp32_min']}; the product uses {precision['product_uses']}.",
+        *_dense_line(pipeline.get("dense_layers")),
         "",
         f"`{report['command'].strip()}` on {report['date']}, {_known(report['machine'])}; load "
         f"average {_load(report['load_average_before'])} before, "
         f"{_load(report['load_average_after'])} after (1, 5, 15 min).",
     ]
     return "\n".join(rows)
+
+
+def _dense_line(dense: dict[str, Any] | None) -> list[str]:
+    """The model's ceiling on this CPU: its dense layers alone, at the speed measured."""
+    if not dense:
+        return []
+    return [
+        "",
+        f"Dense layers alone ({dense['precision']}, {dense['rows']}-row products): "
+        f"{dense['gflop_per_s']} GFLOP/s; at {dense['mflop_per_token']} MFLOP a token and "
+        f"{dense['gflop_per_cv']} GFLOP a CV they allow at most {dense['ceiling_cvs_per_s']} "
+        "CVs/s with nothing else running.",
+    ]
 
 
 def _known(machine: str) -> str:

@@ -16,6 +16,8 @@ every category represented in order):
   ``precision=auto`` picks on this CPU;
 - embedding alone on a sample of those real chunks, fp32 against bf16 (``torch.autocast``;
   emulated where the CPU has no native bf16), chunks/s and the cosine between the two;
+- the encoder's dense layers alone (``dense_layer_speed``): GFLOP/s of their matrix products
+  and the CVs/s they would allow at the run's tokens per CV, the ceiling the model sets here;
 - matching all six roles per CV, CVs/s;
 - end to end: the sum of the stages above, and the wall clock of ``screener.screening.rank``
   (what ``screener rank`` runs: parse workers overlap with scoring) over the same files;
@@ -161,6 +163,7 @@ def pipeline_speed(files: list[Path], workers: int) -> dict[str, Any]:
             [c.text for p in prepared for c in p.chunks],
             product_uses=str(pipeline.model.precision),
         ),
+        "dense_layers": dense_layer_speed(settings, tokens_per_cv=tokens / max(n, 1)),
     }
 
 
@@ -214,6 +217,47 @@ def precision_speed(
         "bf16": "native" if cpu_supports_bf16() else "emulated (not native on this CPU)",
         "cosine_bf16_vs_fp32_min": round(float(cosine.min()), 5),
         "product_uses": product_uses,
+    }
+
+
+def dense_layer_speed(
+    settings: Settings, *, tokens_per_cv: float, rows: int = 2048, repeats: int = 30
+) -> dict[str, Any]:
+    """The encoder's dense layers alone, in the precision the product uses: their matrix
+    products' GFLOP/s on ``rows`` token rows, and the CVs/s they would allow if nothing else
+    ran (the ceiling the model sets on this CPU).
+    """
+    import torch
+
+    from embeddings import EmbeddingModel
+
+    config = settings.embeddings
+    model = EmbeddingModel(config.lock_path, device="cpu", precision=config.precision, cache=None)
+    model.warm_up()
+    encoder = model._model
+    layer = encoder.layers[0]
+    dense = (layer.query, layer.key, layer.value, layer.attention_output, layer.intermediate,
+             layer.output)  # fmt: skip
+    flop_per_token = 2 * len(encoder.layers) * sum(m.in_features * m.out_features for m in dense)
+    dtype = dense[0].weight.dtype
+    seconds = 0.0
+    with torch.inference_mode():
+        for module in dense:
+            x = torch.randn(rows, module.in_features).to(dtype)
+            module(x)  # first-call allocations are not throughput
+            started = time.perf_counter()
+            for _ in range(repeats):
+                module(x)
+            seconds += (time.perf_counter() - started) / repeats
+    gflops = rows * flop_per_token / len(encoder.layers) / seconds / 1e9
+    per_cv = flop_per_token * tokens_per_cv / 1e9
+    return {
+        "precision": str(model.precision),
+        "rows": rows,
+        "mflop_per_token": round(flop_per_token / 1e6, 1),
+        "gflop_per_cv": round(per_cv, 1),
+        "gflop_per_s": round(gflops, 1),
+        "ceiling_cvs_per_s": round(gflops / per_cv, 1),
     }
 
 
