@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,14 @@ class Pack:
     ids: torch.Tensor
     groups: tuple[tuple[int, int], ...]
 
+    def spans(self) -> Iterator[tuple[int, int, int, int]]:
+        """``(start, end, texts, tokens_each)`` of each group's rows in ``ids``."""
+        start = 0
+        for count, length in self.groups:
+            end = start + count * length
+            yield start, end, count, length
+            start = end
+
 
 class _Layer(nn.Module):
     def __init__(self, hidden: int, heads: int, intermediate: int, eps: float) -> None:
@@ -104,25 +112,23 @@ class _Layer(nn.Module):
         self.output = nn.Linear(intermediate, hidden)
         self.output_norm = nn.LayerNorm(hidden, eps=eps)
 
-    def forward(self, states: torch.Tensor, groups: Sequence[tuple[int, int]]) -> torch.Tensor:
-        """``states``: one row per token of a pack (see ``Pack``), possibly followed by filler
-        rows that belong to no text."""
+    def forward(self, states: torch.Tensor, pack: Pack) -> torch.Tensor:
+        """``states``: one row per token of ``pack``, possibly followed by filler rows that
+        belong to no text."""
         hidden = states.shape[1]
         size = hidden // self.heads
         query, key, value = self.query(states), self.key(states), self.value(states)
         contexts = []
-        start = 0
-        for count, length in groups:
-            end = start + count * length
+        end = 0
+        for start, end, count, length in pack.spans():
             query_, key_, value_ = (
                 x[start:end].view(count, length, self.heads, size).transpose(1, 2)
                 for x in (query, key, value)
             )
             context = functional.scaled_dot_product_attention(query_, key_, value_)
             contexts.append(context.transpose(1, 2).reshape(count * length, hidden))
-            start = end
-        if start < states.shape[0]:
-            contexts.append(torch.zeros_like(query[start:]))
+        if end < states.shape[0]:
+            contexts.append(torch.zeros_like(query[end:]))
         context = torch.cat(contexts)
         states = self.attention_norm(states + self.attention_output(context))
         inner = functional.gelu(self.intermediate(states))
@@ -177,14 +183,13 @@ class BertEncoder(nn.Module):
         if tokens < _MIN_ROWS:
             states = torch.cat([states, states.new_zeros(_MIN_ROWS - tokens, states.shape[1])])
         for layer in self.layers:
-            states = layer(states, pack.groups)
-        pooled = []
-        start = 0
-        for count, length in pack.groups:
-            end = start + count * length
-            pooled.append(states[start:end].view(count, length, -1).mean(dim=1))
-            start = end
-        return torch.cat(pooled)
+            states = layer(states, pack)
+        return torch.cat(
+            [
+                states[start:end].view(count, length, -1).mean(dim=1)
+                for start, end, count, length in pack.spans()
+            ]
+        )
 
     def use_bf16_weights(self) -> None:
         """Keep the dense layers' weights in bf16 for a model that runs under bf16 autocast.
