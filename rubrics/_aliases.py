@@ -25,9 +25,10 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -47,6 +48,20 @@ class MatchMode(StrEnum):
     IN_LIST = "in_list"
 
 
+def _checked_near_phrases(value: tuple[str, ...]) -> tuple[str, ...]:
+    for phrase in value:
+        if not phrase or phrase != phrase.strip() or "\n" in phrase or len(phrase) > 80:
+            raise ValueError("near phrases are 1-80 characters on one line, no outer spaces")
+    return value
+
+
+NearPhrases = Annotated[
+    tuple[str, ...], Field(max_length=60), AfterValidator(_checked_near_phrases)
+]
+"""Context phrases (any case, whole words) of an alias or a phrase rule: a hit counts only
+where one of them lies within ``NEAR_CHARS`` characters."""
+
+
 class Alias(BaseModel):
     """One spelling of a skill and how to match it. In YAML a plain string is ``any_case``."""
 
@@ -54,7 +69,7 @@ class Alias(BaseModel):
 
     text: str = Field(min_length=1, max_length=80)
     match: MatchMode = MatchMode.ANY_CASE
-    near: tuple[str, ...] = Field(default=(), max_length=60)
+    near: NearPhrases = ()
 
     @field_validator("text")
     @classmethod
@@ -71,19 +86,6 @@ class Alias(BaseModel):
         if not self.near:
             data.pop("near", None)
         return data
-
-    @field_validator("near")
-    @classmethod
-    def _near_phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return checked_near_phrases(value)
-
-
-def checked_near_phrases(value: tuple[str, ...]) -> tuple[str, ...]:
-    """``near`` phrases as given, or ValueError: each 1-80 characters on one line."""
-    for phrase in value:
-        if not phrase or phrase != phrase.strip() or "\n" in phrase or len(phrase) > 80:
-            raise ValueError("near phrases are 1-80 characters on one line, no outer spaces")
-    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rubrics._aliases import Alias, AliasMatcher, checked_near_phrases
+from rubrics._aliases import Alias, AliasMatcher, NearPhrases
 from rubrics._roles import _alias_from_data, _problems, _read_yaml, content_hash
 from rubrics.errors import RoleFileError, RuleFileError, RuleSetError
 
@@ -157,12 +157,7 @@ class PhrasesCondition(_PhraseSearch):
     kind: Literal["phrases"]
     min_hits: int = Field(default=1, ge=1)
     full_at: int | None = Field(default=None, ge=1)
-    near: tuple[str, ...] = Field(default=(), max_length=60)
-
-    @field_validator("near")
-    @classmethod
-    def _near_phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return checked_near_phrases(value)
+    near: NearPhrases = ()
 
     @model_validator(mode="after")
     def _near_needs_phrases(self) -> PhrasesCondition:
