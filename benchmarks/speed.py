@@ -44,6 +44,7 @@ from typing import Any
 import pypdf
 import pypdfium2 as pdfium
 
+from embeddings import EmbeddingModel
 from screener.documents import ParsedDocument, ParsePool, read_document
 from screener.parsing import analyse
 from screener.pipeline import ScreeningPipeline
@@ -163,7 +164,7 @@ def pipeline_speed(files: list[Path], workers: int) -> dict[str, Any]:
             [c.text for p in prepared for c in p.chunks],
             product_uses=str(pipeline.model.precision),
         ),
-        "dense_layers": dense_layer_speed(settings, tokens_per_cv=tokens / max(n, 1)),
+        "dense_layers": dense_layer_speed(pipeline.model, tokens_per_cv=tokens / max(n, 1)),
     }
 
 
@@ -221,19 +222,14 @@ def precision_speed(
 
 
 def dense_layer_speed(
-    settings: Settings, *, tokens_per_cv: float, rows: int = 2048, repeats: int = 30
+    model: EmbeddingModel, *, tokens_per_cv: float, rows: int = 2048, repeats: int = 30
 ) -> dict[str, Any]:
-    """The encoder's dense layers alone, in the precision the product uses: their matrix
-    products' GFLOP/s on ``rows`` token rows, and the CVs/s they would allow if nothing else
-    ran (the ceiling the model sets on this CPU).
+    """The encoder's dense layers alone, in the precision the product uses (``model`` is the
+    pipeline's, warmed up): their matrix products' GFLOP/s on ``rows`` token rows, and the
+    CVs/s they would allow if nothing else ran (the ceiling the model sets on this CPU).
     """
     import torch
 
-    from embeddings import EmbeddingModel
-
-    config = settings.embeddings
-    model = EmbeddingModel(config.lock_path, device="cpu", precision=config.precision, cache=None)
-    model.warm_up()
     encoder = model._model
     layer = encoder.layers[0]
     dense = (layer.query, layer.key, layer.value, layer.attention_output, layer.intermediate,
