@@ -95,12 +95,10 @@ def login(
             outcome = sign_in(session, username=username, password=password)
     if outcome is None:
         if wait:
-            status, error = (
-                429,
-                (
-                    f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s), "
-                    "or ask an admin to set a new password."
-                ),
+            status = 429
+            error = (
+                f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s), "
+                "or ask an admin to set a new password."
             )
         else:
             throttle.failed(username, client)
