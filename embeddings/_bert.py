@@ -9,8 +9,10 @@ vectors agree with sentence-transformers' to float32 rounding (``tests/embedding
 
 A forward pass reads a *pack* of texts (``packs``): their tokens laid end to end, so the dense
 layers run once over every token of the pack, while attention runs over each group of texts of
-one token count. Nothing is padded, a text's vector does not depend on the texts packed with it,
-and one CV's ~45 chunks of ~30 different lengths take one pass instead of ~30 small ones.
+one token count. No text is padded (a pass is only filled up to a row count the CPU's matrix
+library treats uniformly, see ``_MIN_ROWS``), a text's vector does not depend on the texts
+packed with it, and one CV's ~45 chunks of ~30 different lengths take one pass instead of ~30
+small ones.
 """
 
 from __future__ import annotations
@@ -135,9 +137,22 @@ class _Layer(nn.Module):
         return self.output_norm(states + self.output(inner))
 
 
-# Fewer rows than this take another matrix-multiply path in fp32 (measured: 3 rows round
-# differently from 4 to 60,000, which all agree), so a pack is filled up to it.
-_MIN_ROWS = 8
+# The CPU's matrix-multiply library picks its blocking, and with it the order in which a row's
+# products are summed, from the number of rows; below some count that choice differs, so a
+# token row's result would depend on how many rows it is multiplied with. Measured, row by row
+# against a 4,096-row product: an AMD EPYC without AMX agrees from 8 rows (fp32; bf16 always);
+# a Xeon with AMX from 193 rows in fp32 and 497 in bf16 (the 1,536 -> 384 product). A pass is
+# filled with rows that belong to no text up to at least _MIN_ROWS, so every pass takes the
+# large-product path on both.
+_MIN_ROWS = 512
+# The library prepares a kernel for each new row count (3-7 ms on the Xeon for each of the
+# three product shapes); rounding a pass up to a multiple of _ROW_STEP rows lets ~30 row counts
+# serve every pack instead of a new one for nearly every pack (37 instead of 46 ms a CV there).
+_ROW_STEP = 128
+
+
+def _pass_rows(tokens: int) -> int:
+    return max(_MIN_ROWS, -(-tokens // _ROW_STEP) * _ROW_STEP)
 
 
 class BertEncoder(nn.Module):
@@ -164,10 +179,10 @@ class BertEncoder(nn.Module):
         """One vector per text of ``pack``, in the pack's order: every token attends to every
         token of its own text and the mean runs over them (no padding anywhere).
 
-        The dense layers, norms and activation treat each token row on its own, and a row's
-        result does not depend on how many rows are multiplied with it (bf16 and, from
-        ``_MIN_ROWS`` rows, fp32: checked bit for bit), so a vector is the same whatever it is
-        packed with.
+        The dense layers, norms and activation treat each token row on its own, and from
+        ``_MIN_ROWS`` rows a row's result does not depend on how many rows are multiplied with it
+        or where it sits among them (checked bit for bit), so a vector is the same whatever it
+        is packed with.
         """
         device = pack.ids.device
         positions = torch.cat(
@@ -180,8 +195,9 @@ class BertEncoder(nn.Module):
         )
         states = self.embedding_norm(states)
         tokens = states.shape[0]
-        if tokens < _MIN_ROWS:
-            states = torch.cat([states, states.new_zeros(_MIN_ROWS - tokens, states.shape[1])])
+        rows = _pass_rows(tokens)
+        if rows > tokens:
+            states = torch.cat([states, states.new_zeros(rows - tokens, states.shape[1])])
         for layer in self.layers:
             states = layer(states, pack)
         return torch.cat(

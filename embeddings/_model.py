@@ -216,8 +216,9 @@ class EmbeddingModel:
     @property
     def cache_namespace(self) -> str:
         """Cache keys are scoped by model, precision (bf16 vectors differ slightly) and the
-        batching scheme (``unpadded``: texts are never padded, see ``embeddings._bert``)."""
-        return f"{self.model_hash}/{self.precision.value}/unpadded"
+        batching scheme (``unpadded-512``: texts are never padded and a pass has at least 512
+        rows, see ``embeddings._bert``)."""
+        return f"{self.model_hash}/{self.precision.value}/unpadded-512"
 
     @property
     def tokenizer(self) -> BertTokenizer:
