@@ -122,6 +122,50 @@ def test_hidden_text_is_kept_apart_and_reported() -> None:
     assert any("hidden text: 85 characters" in w for w in document.warnings), document.warnings
 
 
+def test_the_shape_beneath_a_glyph_is_found_at_any_height_of_the_page() -> None:
+    # painted shapes are looked up by horizontal band of the page: a panel spanning many bands,
+    # a box on a band edge (648 pt = 54 bands of 12) and a box painted later over the panel
+    dark, white = (0.1, 0.2, 0.3), (1.0, 1.0, 1.0)
+    lines = [Run(f"Visible line {n} on the panel", 60, y, rgb=white) for n, y in
+             enumerate(range(110, 600, 37))]  # fmt: skip
+    pdf = build_pdf(
+        [
+            [
+                *lines,
+                Run("stuffed words on the box", 60, 624, rgb=white),
+                Run("edge words on the edge box", 60, 648, rgb=white),
+            ]
+        ],  # fmt: skip
+        rects=[
+            [
+                Rect(50, 100, 400, 600, dark),
+                Rect(55, 618, 300, 18, white),
+                Rect(55, 648, 300, 12, white),
+            ]
+        ],  # fmt: skip
+    )
+    document = read_document(pdf, "panel.pdf")
+    for line in lines:
+        assert line.text in document.text
+    assert {h.text: h.reason for h in document.hidden} == {
+        "stuffed words on the box": HiddenReason.BACKGROUND_COLOUR,
+        "edge words on the edge box": HiddenReason.BACKGROUND_COLOUR,
+    }
+
+
+def test_a_page_too_tall_for_bands_still_finds_the_shape_beneath() -> None:
+    content = (
+        b"q 1 1 1 rg 50 14990 300 20 re f Q q 0.1 0.2 0.3 rg 50 15990 300 20 re f Q "
+        b"BT /F1 11 Tf 1 1 1 rg 56 14995 Td (stuffed words) Tj ET "
+        b"BT /F1 11 Tf 1 1 1 rg 56 15995 Td (Visible words on the dark box) Tj ET"
+    )
+    document = read_document(_pdf_with_content(content, height=20000), "tall.pdf")
+    assert "Visible words on the dark box" in document.text
+    assert [(h.text, h.reason) for h in document.hidden] == [
+        ("stuffed words", HiddenReason.BACKGROUND_COLOUR)
+    ]
+
+
 def test_white_words_inside_a_visible_line_are_split_out() -> None:
     content = b"BT /F1 11 Tf 56 700 Td (Skills: Python, SQL ) Tj 1 1 1 rg (pytorch lora rag) Tj ET"
     pdf = _pdf_with_content(content)
@@ -131,11 +175,11 @@ def test_white_words_inside_a_visible_line_are_split_out() -> None:
     assert any("lora" in h.text for h in document.hidden)
 
 
-def _pdf_with_content(content: bytes) -> bytes:
+def _pdf_with_content(content: bytes, *, height: int = 842) -> bytes:
     font = b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>"
     page = (
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
-        b"/Resources<</Font<</F1 5 0 R>>>>>>"
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 %d]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>" % height
     )
     stream = b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream"
     return raw_pdf(page_tree(page, stream, font))
