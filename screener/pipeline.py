@@ -8,7 +8,9 @@ arrive as ``ParsedCV``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 
@@ -84,8 +86,14 @@ class ScreeningPipeline:
         """Blank personal data, chunk and encode a parsed CV (once, for any number of roles)."""
         return self.prepare_many([parsed])[0]
 
-    def prepare_many(self, parsed: Sequence[ParsedCV]) -> list[CVVectors]:
-        """``prepare`` for a batch of CVs: their chunks go through the model together."""
+    def prepare_many(
+        self,
+        parsed: Sequence[ParsedCV],
+        *,
+        while_encoding: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+    ) -> list[CVVectors]:
+        """``prepare`` for a batch of CVs: their chunks go through the model together, inside
+        ``while_encoding()``."""
         return self.matcher.prepare_many(
             [
                 (
@@ -94,7 +102,8 @@ class ScreeningPipeline:
                     cv.document.page_at,
                 )
                 for cv in parsed
-            ]
+            ],
+            while_encoding=while_encoding,
         )
 
     def prepare_text(self, text: str, *, reference_date: date | None = None) -> CVVectors:

@@ -45,7 +45,7 @@ from rubrics._roles import content_hash
 from screener._json import to_jsonable
 from screener.errors import DocumentError
 from screener.matching import CVVectors, RoleMatch
-from screener.parsing import ParsedCV, parse_paths
+from screener.parsing import ParseAhead, ParsedCV
 from screener.pipeline import ScreeningPipeline
 from screener.redaction import redact_personal_data
 from screener.settings import Settings
@@ -378,8 +378,9 @@ def rank(
     Parsed CVs are encoded in groups of ``group_size`` (``ScreeningPipeline.prepare_many``):
     one encoding pass over a group's chunks fills the model's batches better than CV by CV. A
     chunk's vector does not depend on what it is encoded with (``embeddings`` never pads), so
-    the screenings are those of screening each file on its own, in fp32 and bf16 alike. A file
-    that cannot be read is a row with its error, never a failed batch.
+    the screenings are those of screening each file on its own, in fp32 and bf16 alike. Files
+    are parsed a group ahead while a group is screened, and held while it is encoded
+    (``ParseAhead``). A file that cannot be read is a row with its error, never a failed batch.
 
     Args:
         progress: called with (files done, files in all) after each file, in input order; a
@@ -394,9 +395,12 @@ def rank(
     results: list[tuple[str, Screening | str]] = []
     group: list[tuple[str, ParsedCV | DocumentError]] = []
 
-    def screen_group() -> None:
+    def screen_group(parsing: ParseAhead) -> None:
         prepared = iter(
-            pipeline.prepare_many([p for _, p in group if not isinstance(p, DocumentError)])
+            pipeline.prepare_many(
+                [p for _, p in group if not isinstance(p, DocumentError)],
+                while_encoding=parsing.paused,
+            )
         )
         for name, parsed in group:
             if isinstance(parsed, DocumentError):
@@ -411,9 +415,12 @@ def rank(
                 progress(len(results), len(paths))
         group.clear()
 
-    for path, parsed in parse_paths(paths, settings=settings, reference_date=reference_date):
-        group.append((path.name, parsed))
-        if sum(not isinstance(p, DocumentError) for _, p in group) == group_size:
-            screen_group()
-    screen_group()
+    with ParseAhead(
+        paths, settings=settings, reference_date=reference_date, ahead=group_size
+    ) as parsing:
+        for path, parsed in parsing:
+            group.append((path.name, parsed))
+            if sum(not isinstance(p, DocumentError) for _, p in group) == group_size:
+                screen_group(parsing)
+        screen_group(parsing)
     return rank_screenings(results)

@@ -99,8 +99,8 @@ def _by_handle(function: Any, restype: Any, *argtypes: Any) -> Any:
 
     pypdfium2's bindings wrap every handle in a typed pointer object, in and out (0.1-0.3 us a
     call); the page judge below makes about six calls per glyph on pages set glyph by glyph
-    (thousands per page), so it calls the same functions by address with integer handles:
-    1.4 instead of 2.2 us of calls per glyph.
+    (thousands per page) and the word-gap pass one more, so they call the same functions by
+    address with integer handles: 1.4 instead of 2.2 us of calls per glyph for the judge.
     """
     address = ctypes.cast(function, ctypes.c_void_p).value
     assert address, "PDFium exports every function named here"
@@ -129,6 +129,13 @@ _draw_mode = _by_handle(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, _HANDLE, _I
 _form_count = _by_handle(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_int, _HANDLE)
 _form_object = _by_handle(pdfium_c.FPDFFormObj_GetObject, _HANDLE, _HANDLE, ctypes.c_ulong)
 _char_object = _by_handle(pdfium_c.FPDFText_GetTextObject, _HANDLE, _HANDLE, ctypes.c_int)
+_loose_char_box = _by_handle(
+    pdfium_c.FPDFText_GetLooseCharBox,
+    ctypes.c_int,
+    _HANDLE,
+    ctypes.c_int,
+    ctypes.POINTER(pdfium_c.FS_RECTF),
+)
 
 
 def _handle(pointer: Any) -> int:
@@ -403,7 +410,7 @@ def _page_characters(textpage: Any) -> tuple[list[str], list[int]]:
         units = [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in range(count)]
     chars = [chr(unit) for unit in units]
     box = pdfium_c.FS_RECTF()
-    loose_box = pdfium_c.FPDFText_GetLooseCharBox
+    loose_box, handle = _loose_char_box, _handle(textpage)
     out: list[str] = []
     sources: list[int] = []
     line: list[tuple[int, float, float]] = []  # (index, gap before, line height) per glyph pair
@@ -428,7 +435,7 @@ def _page_characters(textpage: Any) -> tuple[list[str], list[int]]:
             out.append(char)
             sources.append(index)
             continue
-        if loose_box(textpage, index, box):
+        if loose_box(handle, index, box):
             if previous_right is not None:
                 line.append((index, box.left - previous_right, box.top - box.bottom))
             previous_right = box.right

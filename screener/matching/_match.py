@@ -21,7 +21,9 @@ matched against any number of roles; ``assess_role`` is the pure core over array
 from __future__ import annotations
 
 import bisect
+import contextlib
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,12 +193,16 @@ class SkillMatcher:
         return self.prepare_many([(scoring_text, sections, page_at)])[0]
 
     def prepare_many(
-        self, cvs: Sequence[tuple[str, Sequence[Section], Callable[[int], int]]]
+        self,
+        cvs: Sequence[tuple[str, Sequence[Section], Callable[[int], int]]],
+        *,
+        while_encoding: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
     ) -> list[CVVectors]:
         """``prepare`` for several CVs, their chunks encoded together.
 
         One encoding call over all chunks fills the model's batches better than CV by CV; each
-        chunk's vector is the same either way (the model never pads a text).
+        chunk's vector is the same either way (the model never pads a text). The encoding runs
+        inside ``while_encoding()`` (``screener rank`` holds its parse workers there).
         """
         chunked = []
         for scoring_text, sections, _ in cvs:
@@ -210,11 +216,10 @@ class SkillMatcher:
                 )
             )
         texts = [c.text for chunks in chunked for c in chunks]
-        vectors = (
-            self._model.encode(texts)
-            if texts
-            else np.zeros((0, self._model.dimension), dtype=np.float32)
-        )
+        vectors = np.zeros((0, self._model.dimension), dtype=np.float32)
+        if texts:
+            with while_encoding():
+                vectors = self._model.encode(texts)
         prepared = []
         offset = 0
         for (scoring_text, sections, page_at), chunks in zip(cvs, chunked, strict=True):

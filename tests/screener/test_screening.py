@@ -261,9 +261,9 @@ def test_rank_in_groups_gives_the_rows_of_screening_each_file_alone(
     groups: list[int] = []
     prepare_many = screening_pipeline.prepare_many
 
-    def recorded(parsed: list[ParsedCV]) -> Any:
+    def recorded(parsed: list[ParsedCV], **options: Any) -> Any:
         groups.append(len(parsed))
-        return prepare_many(parsed)
+        return prepare_many(parsed, **options)
 
     monkeypatch.setattr(screening_pipeline, "prepare_many", recorded)
     progress: list[tuple[int, int]] = []

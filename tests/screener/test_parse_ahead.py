@@ -1,0 +1,82 @@
+"""Parsing ahead of the reader for ``screener rank``: same results, held while paused."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from screener.errors import DocumentError
+from screener.parsing import ParseAhead, parse_paths
+from screener.settings import Settings
+
+REFERENCE = date(2026, 1, 1)
+KAGGLE = Path("../shared/data/kaggle-resume-pdfs/data")
+
+
+def _pdfs(count: int) -> list[Path]:
+    return sorted(KAGGLE.glob("*/*.pdf"))[:count]
+
+
+def test_every_file_comes_back_in_order_as_parse_paths_gives_it(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\nnot a pdf")
+    paths = [*_pdfs(3), broken, *_pdfs(5)[3:]]
+    settings = Settings(parse_workers=2)
+    expected = list(parse_paths(paths, settings=settings, reference_date=REFERENCE))
+    with ParseAhead(paths, settings=settings, reference_date=REFERENCE, ahead=2) as parsing:
+        got = list(parsing)
+    assert [p for p, _ in got] == paths
+    for (_, ours), (_, theirs) in zip(got, expected, strict=True):
+        if isinstance(theirs, DocumentError):
+            assert isinstance(ours, DocumentError) and ours.message == theirs.message
+        else:
+            assert not isinstance(ours, DocumentError)
+            assert ours.document.text == theirs.document.text
+            assert ours.profile == theirs.profile
+
+
+def test_no_file_reaches_the_reader_while_paused() -> None:
+    settings = Settings(parse_workers=2)
+    with ParseAhead(_pdfs(4), settings=settings, reference_date=REFERENCE, ahead=4) as parsing:
+        results = iter(parsing)
+        first: list[object] = []
+        reader = threading.Thread(target=lambda: first.append(next(results)))
+        with parsing.paused():
+            reader.start()
+            reader.join(timeout=2.0)
+            assert first == []  # a parsed file waits for the pause to end
+        reader.join(timeout=30.0)
+        assert len(first) == 1
+        assert len(list(results)) == 3
+
+
+def test_a_failure_while_listing_files_reaches_the_reader() -> None:
+    def listing() -> Iterator[Path]:
+        yield from _pdfs(1)
+        raise OSError("the folder went away")
+
+    settings = Settings(parse_workers=1)
+    with ParseAhead(listing(), settings=settings, reference_date=REFERENCE, ahead=2) as parsing:
+        results = iter(parsing)
+        with pytest.raises(OSError, match="the folder went away"):
+            list(results)
+
+
+def test_leaving_early_stops_the_parsing() -> None:
+    settings = Settings(parse_workers=2)
+    with ParseAhead(_pdfs(40), settings=settings, reference_date=REFERENCE, ahead=1) as parsing:
+        for _ in parsing:
+            break
+    assert not parsing._thread.is_alive()
+
+
+def test_parse_ahead_is_used_in_a_with_statement() -> None:
+    parsing = ParseAhead(_pdfs(1), settings=Settings(), reference_date=REFERENCE, ahead=1)
+    with pytest.raises(RuntimeError, match="with statement"):
+        next(iter(parsing))
+    with pytest.raises(ValueError, match="ahead"):
+        ParseAhead([], settings=Settings(), reference_date=REFERENCE, ahead=0)
