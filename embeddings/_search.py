@@ -202,6 +202,11 @@ class VectorIndex:
         """Live ids, in insertion order."""
         return np.array(sorted(self._positions, key=self._positions.__getitem__), dtype=np.int64)
 
+    def vectors(self) -> np.ndarray:
+        """A copy of the live vectors, one row per id of ``ids`` in that order."""
+        order = sorted(self._positions.values())
+        return self._live_vectors(order)
+
     def _kind_for(self, size: int) -> IndexKind:
         if size >= self.ivf_threshold:
             return IndexKind.IVF

@@ -1,9 +1,11 @@
-"""Role skills as vectors: one FAISS index over every skill of every role.
+"""Role skills as vectors: every skill of every role, kept in one FAISS index file.
 
 Each skill is embedded from two texts — its one-line description with its name, and its name with
 its aliases — so a CV chunk that paraphrases the skill meets at least one of them. The index is
 built once per (model, role set) and saved next to the embedding cache under a name that holds
-both hashes, so a restart loads it instead of encoding again.
+both hashes, so a restart loads it instead of encoding again. A CV's chunks are compared with
+all skill vectors at once (one matrix product: ~45 chunks against a few hundred skill texts need
+no index, and FAISS's threads only fought the encoder's for the cores).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def skill_texts(name: str, description: str, aliases: list[str]) -> tuple[str, s
 
 
 class SkillVectors:
-    """Vectors of every distinct skill in a role set, searchable with FAISS.
+    """Vectors of every distinct skill in a role set.
 
     A skill id means the same skill in every role (the role files guarantee it), so a skill
     shared by several roles is embedded once.
@@ -41,8 +43,15 @@ class SkillVectors:
     def __init__(
         self, index: VectorIndex, rows: list[str], key: str, text_hashes: dict[str, str]
     ) -> None:
-        self._index = index
         self._rows = rows  # vector id -> skill id
+        ids = index.ids
+        self._vectors = index.vectors()  # row j is vector id ids[j]
+        # columns of the similarity matrix grouped by skill, in ``skill_ids`` order, for one
+        # maximum per skill over its texts
+        column = {skill_id: i for i, skill_id in enumerate(self.skill_ids)}
+        of_vector = np.array([column[rows[i]] for i in ids], dtype=np.int64)
+        self._by_skill = np.argsort(of_vector, kind="stable")
+        self._skill_starts = np.searchsorted(of_vector[self._by_skill], np.arange(len(column)))
         self.key = key
         # skill id -> short hash of the texts it was embedded from; calibrated thresholds record
         # these, so an edited skill is noticed and a new (custom) skill is not mistaken for one
@@ -96,18 +105,13 @@ class SkillVectors:
     def similarities(self, chunk_vectors: np.ndarray) -> np.ndarray:
         """Cosine of every chunk (rows) to every skill (columns, ``skill_ids`` order).
 
-        A skill's cosine is the best over its texts. The search is FAISS over all skill vectors.
+        A skill's cosine is the best over its texts, and never below -1.
         """
-        columns = {skill_id: i for i, skill_id in enumerate(self.skill_ids)}
-        matrix = np.full((len(chunk_vectors), len(columns)), -1.0, dtype=np.float32)
-        if len(chunk_vectors) == 0:
-            return matrix
-        scores, ids = self._index.search(chunk_vectors, len(self._rows))
-        rows = np.repeat(np.arange(len(chunk_vectors)), ids.shape[1])
-        valid = ids.ravel() >= 0
-        cols = np.array([columns[self._rows[i]] for i in ids.ravel()[valid]], dtype=np.int64)
-        np.maximum.at(matrix, (rows[valid], cols), scores.ravel()[valid])
-        return matrix
+        if len(chunk_vectors) == 0 or len(self._vectors) == 0:
+            return np.full((len(chunk_vectors), len(self._skill_starts)), -1.0, dtype=np.float32)
+        scores = np.asarray(chunk_vectors, dtype=np.float32) @ self._vectors.T
+        best = np.maximum.reduceat(scores[:, self._by_skill], self._skill_starts, axis=1)
+        return np.maximum(best, np.float32(-1.0))
 
     def best_per_skill(self, chunk_vectors: np.ndarray) -> dict[str, tuple[float, int]]:
         """For each skill, the best cosine over all chunks and the index of that chunk."""

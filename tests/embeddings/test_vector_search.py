@@ -91,6 +91,18 @@ def test_remove_by_id_erases_vector_from_results(options: dict[str, int]) -> Non
     assert index.search(vectors[7], k=1)[1][0, 0] == 70
 
 
+@pytest.mark.parametrize("options", KINDS.values(), ids=KINDS.keys())
+def test_vectors_come_back_in_the_order_of_the_live_ids(options: dict[str, int]) -> None:
+    vectors = unit_vectors(400, seed=6)
+    index = VectorIndex(DIM, **options)
+    index.add(np.arange(400) * 10, vectors)
+    index.remove([30, 3990])
+    kept = [i for i in range(400) if i not in (3, 399)]
+    np.testing.assert_array_equal(index.ids, np.array(kept) * 10)
+    np.testing.assert_allclose(index.vectors(), vectors[kept], atol=1e-6)
+    assert VectorIndex(DIM).vectors().shape == (0, DIM)
+
+
 def test_index_switches_to_ivf_when_add_crosses_its_threshold() -> None:
     index = VectorIndex(DIM, hnsw_threshold=100, ivf_threshold=1000)
     vectors = unit_vectors(1200, seed=18)
