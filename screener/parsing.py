@@ -65,9 +65,10 @@ class ParseAhead:
     ``screener rank`` alternates steps that keep one core busy (sections, chunking, the rules)
     with encoding, which keeps every core busy. A thread feeds the parse workers while the
     reader works, up to ``ahead`` files ahead, and starts no new file while the reader is
-    inside ``paused()``: workers parsing beside the encoder slowed both (500 Kaggle PDFs on 2
-    cores: 12.2 CVs/s against 13.3 without parsing ahead), while parsing during the
-    single-core steps gave 13.5-13.6. Sections and profile are found in the reader's thread.
+    inside ``paused()``: workers parsing beside the encoder slowed both. Measured on 500 Kaggle
+    PDFs, 2 cores, `screener rank`: 12.2-12.9 CVs/s parsing only when the reader asks, 12.0-12.2
+    parsing ahead all the time, 13.5-13.6 parsing ahead held while encoding. Sections and
+    profile are found in the reader's thread.
 
     Use as a context manager; leaving it stops the thread and the workers (a file being
     parsed finishes first, within the parse timeout).
@@ -134,8 +135,11 @@ class ParseAhead:
     def _feed(self) -> None:
         settings = self._settings
         try:
-            with ParsePool(limits=settings.documents, workers=settings.parse_workers) as pool:
-                for item in pool.parse_files(self._paths):
+            with (
+                ParsePool(limits=settings.documents, workers=settings.parse_workers) as pool,
+                contextlib.closing(pool.parse_files(self._paths)) as parsed,
+            ):
+                for item in parsed:
                     self._running.wait()  # held here, the pool dispatches nothing new
                     if not self._put(item):
                         return

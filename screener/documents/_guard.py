@@ -29,7 +29,7 @@ import signal
 import stat
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -102,7 +102,7 @@ class ParsePool:
         for worker in workers:
             worker.stop()
 
-    def parse_files(self, paths: Iterable[Path]) -> Iterator[tuple[Path, ParseResult]]:
+    def parse_files(self, paths: Iterable[Path]) -> Generator[tuple[Path, ParseResult], None, None]:
         """Parse files, yielding ``(path, result)`` in input order.
 
         Workers run up to a few files per worker ahead of the one yielded next, so a slow file
