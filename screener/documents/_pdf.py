@@ -108,24 +108,21 @@ def _by_handle(function: Any, restype: Any, *argtypes: Any) -> Any:
 
 
 _HANDLE = ctypes.c_void_p
-_INT, _UINT, _FLOAT = ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_uint), ctypes.c_float
+_INT_P, _UINT_P = ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_uint)
+_FLOAT_P = ctypes.POINTER(ctypes.c_float)
 _count_objects = _by_handle(pdfium_c.FPDFPage_CountObjects, ctypes.c_int, _HANDLE)
 _get_object = _by_handle(pdfium_c.FPDFPage_GetObject, _HANDLE, _HANDLE, ctypes.c_int)
 _object_type = _by_handle(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, _HANDLE)
 _render_mode = _by_handle(pdfium_c.FPDFTextObj_GetTextRenderMode, ctypes.c_int, _HANDLE)
-_font_size = _by_handle(
-    pdfium_c.FPDFTextObj_GetFontSize, ctypes.c_int, _HANDLE, ctypes.POINTER(_FLOAT)
-)
+_font_size = _by_handle(pdfium_c.FPDFTextObj_GetFontSize, ctypes.c_int, _HANDLE, _FLOAT_P)
 _object_matrix = _by_handle(
     pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int, _HANDLE, ctypes.POINTER(pdfium_c.FS_MATRIX)
 )
 _fill_colour = _by_handle(
-    pdfium_c.FPDFPageObj_GetFillColor, ctypes.c_int, _HANDLE, _UINT, _UINT, _UINT, _UINT
+    pdfium_c.FPDFPageObj_GetFillColor, ctypes.c_int, _HANDLE, _UINT_P, _UINT_P, _UINT_P, _UINT_P
 )
-_object_bounds = _by_handle(
-    pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, _HANDLE, *[ctypes.POINTER(_FLOAT)] * 4
-)
-_draw_mode = _by_handle(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, _HANDLE, _INT, _INT)
+_object_bounds = _by_handle(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, _HANDLE, *[_FLOAT_P] * 4)
+_draw_mode = _by_handle(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, _HANDLE, _INT_P, _INT_P)
 _form_count = _by_handle(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_int, _HANDLE)
 _form_object = _by_handle(pdfium_c.FPDFFormObj_GetObject, _HANDLE, _HANDLE, ctypes.c_ulong)
 _char_object = _by_handle(pdfium_c.FPDFText_GetTextObject, _HANDLE, _HANDLE, ctypes.c_int)
@@ -211,7 +208,7 @@ class _PageJudge:
         self._near_background: dict[_RGB, bool] = {}
         self.hidden: dict[int, HiddenReason] = {}
         self._matrix = pdfium_c.FS_MATRIX()
-        self._floats = [_FLOAT() for _ in range(4)]
+        self._floats = [ctypes.c_float() for _ in range(4)]
         self._uints = [ctypes.c_uint() for _ in range(4)]
         self._ints = [ctypes.c_int() for _ in range(2)]
 
