@@ -19,9 +19,11 @@ from screener.matching import (
     MatchThresholds,
     SkillMatch,
     SkillStatus,
+    SkillVectors,
     assess_role,
     coverage_score,
     load_thresholds,
+    skill_texts,
 )
 from screener.parsing import analyse
 from screener.pipeline import ScreeningPipeline
@@ -216,3 +218,24 @@ def test_candidate_pool_finds_by_text_and_role_and_forgets_on_erasure(
     removed = pool.remove("llm")
     assert removed > 0 and pool.chunk_count == before - removed
     assert "llm" not in {h.candidate_id for h in pool.search_text("LoRA fine-tuning", k=3)}
+
+
+def test_a_skill_scores_a_chunk_by_the_closer_of_its_two_texts(
+    embedding_model: EmbeddingModel, tmp_path: Path
+) -> None:
+    roles = load_roles()
+    skills = SkillVectors.build(roles, embedding_model, cache_dir=tmp_path)
+    saved = SkillVectors.build(roles, embedding_model, cache_dir=tmp_path)  # from the index file
+    chunks = embedding_model.encode(
+        ["Served Llama 2 with vLLM behind FastAPI.", "Pivot tables in Excel.", "Led a team."]
+    )
+    by_id = {s.id: s for role in roles for s in role.skills}
+    expected = np.empty((len(chunks), len(skills.skill_ids)), dtype=np.float32)
+    for column, skill_id in enumerate(skills.skill_ids):
+        skill = by_id[skill_id]
+        texts = skill_texts(skill.name, skill.description, skill.alias_texts)
+        expected[:, column] = (chunks @ embedding_model.encode(list(texts)).T).max(axis=1)
+    np.testing.assert_allclose(skills.similarities(chunks), expected, atol=1e-6)
+    np.testing.assert_array_equal(saved.similarities(chunks), skills.similarities(chunks))
+    assert skills.best_per_skill(chunks)["model-serving"][1] == 0  # the vLLM chunk
+    assert skills.similarities(chunks[:0]).shape == (0, len(skills.skill_ids))
