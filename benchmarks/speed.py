@@ -232,8 +232,7 @@ def dense_layer_speed(
 
     encoder = model._model
     layer = encoder.layers[0]
-    dense = (layer.query, layer.key, layer.value, layer.attention_output, layer.intermediate,
-             layer.output)  # fmt: skip
+    dense = (layer.query_key_value, layer.attention_output, layer.intermediate, layer.output)
     flop_per_token = 2 * len(encoder.layers) * sum(m.in_features * m.out_features for m in dense)
     dtype = dense[0].weight.dtype
     seconds = 0.0

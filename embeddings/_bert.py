@@ -105,9 +105,9 @@ class _Layer(nn.Module):
     def __init__(self, hidden: int, heads: int, intermediate: int, eps: float) -> None:
         super().__init__()
         self.heads = heads
-        self.query = nn.Linear(hidden, hidden)
-        self.key = nn.Linear(hidden, hidden)
-        self.value = nn.Linear(hidden, hidden)
+        # query, key and value projections as one product (rows: query, then key, then value):
+        # one pass over the input instead of three, the same numbers (checked bit for bit)
+        self.query_key_value = nn.Linear(hidden, 3 * hidden)
         self.attention_output = nn.Linear(hidden, hidden)
         self.attention_norm = nn.LayerNorm(hidden, eps=eps)
         self.intermediate = nn.Linear(hidden, intermediate)
@@ -119,7 +119,7 @@ class _Layer(nn.Module):
         belong to no text."""
         hidden = states.shape[1]
         size = hidden // self.heads
-        query, key, value = self.query(states), self.key(states), self.value(states)
+        query, key, value = self.query_key_value(states).split(hidden, dim=1)
         contexts = []
         end = 0
         for start, end, count, length in pack.spans():
@@ -232,9 +232,6 @@ class BertEncoder(nn.Module):
             "embedding_norm.bias": "embeddings.LayerNorm.bias",
         }
         per_layer = {
-            "query": "attention.self.query",
-            "key": "attention.self.key",
-            "value": "attention.self.value",
             "attention_output": "attention.output.dense",
             "attention_norm": "attention.output.LayerNorm",
             "intermediate": "intermediate.dense",
@@ -248,6 +245,14 @@ class BertEncoder(nn.Module):
                         f"encoder.layer.{index}.{theirs}.{kind}"
                     )
         state = {ours: source[prefix + theirs] for ours, theirs in names.items()}
+        for index in range(len(self.layers)):
+            for kind in ("weight", "bias"):
+                state[f"layers.{index}.query_key_value.{kind}"] = torch.cat(
+                    [
+                        source[f"{prefix}encoder.layer.{index}.attention.self.{part}.{kind}"]
+                        for part in ("query", "key", "value")
+                    ]
+                )
         self.load_state_dict(state, strict=True)
 
 
