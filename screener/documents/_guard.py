@@ -54,6 +54,7 @@ _MIB = 1024 * 1024
 _READY = "ready"
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0
+_BACKGROUND_NICE = 19
 _FILES_AHEAD_PER_WORKER = 4  # how far parse_files reads ahead of the file it reports next
 
 
@@ -74,12 +75,16 @@ class ParsePool:
     Args:
         limits: the bounds on each file; ``timeout_s`` and ``memory_mb`` are enforced here.
         workers: number of worker processes; 0 means one per CPU core.
+        background: workers run at the lowest CPU priority (nice 19), for parsing ahead of a
+            process that is busy itself (``screener rank``): a core that process needs goes to
+            it first, and the workers take what it leaves.
     """
 
-    def __init__(self, *, limits: DocumentLimits, workers: int) -> None:
+    def __init__(self, *, limits: DocumentLimits, workers: int, background: bool = False) -> None:
         if workers < 0:
             raise ValueError(f"workers must be 0 (one per CPU core) or more, not {workers}")
         self._limits = limits
+        self._nice = _BACKGROUND_NICE if background else 0
         self._size = workers or os.cpu_count() or 1
         self._context = multiprocessing.get_context("forkserver")
         self._workers: list[_Worker] = []
@@ -177,7 +182,7 @@ class ParsePool:
     def _dispatch(self, waiting: deque[_Job]) -> None:
         free = [w for w in self._workers if w.job is None]
         while len(self._workers) < self._size and len(free) < len(waiting):
-            worker = _Worker(self._context, self._limits)
+            worker = _Worker(self._context, self._limits, self._nice)
             self._workers.append(worker)
             free.append(worker)
         for worker in free:
@@ -265,10 +270,10 @@ class ParsePool:
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, context: Any, limits: DocumentLimits) -> None:
+    def __init__(self, context: Any, limits: DocumentLimits, nice: int) -> None:
         self.conn, child_conn = context.Pipe()
         self.process = context.Process(
-            target=_serve, args=(child_conn, limits), name="screener-parse", daemon=True
+            target=_serve, args=(child_conn, limits, nice), name="screener-parse", daemon=True
         )
         self.process.start()
         child_conn.close()
@@ -316,9 +321,12 @@ def _describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _serve(conn: Connection, limits: DocumentLimits) -> None:
-    """Worker main loop: cap memory, load the reader, then parse jobs until told to stop."""
+def _serve(conn: Connection, limits: DocumentLimits, nice: int) -> None:
+    """Worker main loop: cap memory and priority, load the reader, then parse jobs until told
+    to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if nice:
+        os.nice(nice)
     bound = limits.memory_mb * _MIB
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(

@@ -167,3 +167,14 @@ def test_parse_files_abandoned_iteration_leaves_pool_consistent(tmp_path, slow_t
 def test_parse_pool_negative_workers_is_refused():
     with pytest.raises(ValueError, match="workers"):
         ParsePool(limits=DocumentLimits(), workers=-1)
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_background_workers_run_at_the_lowest_cpu_priority(background: bool) -> None:
+    before = {child.pid for child in multiprocessing.active_children()}
+    with ParsePool(limits=DocumentLimits(), workers=1, background=background) as pool:
+        assert isinstance(pool.parse_bytes(b"warm", "warm.txt"), ParsedDocument)
+        [worker] = [c for c in multiprocessing.active_children() if c.pid not in before]
+        niceness = os.getpriority(os.PRIO_PROCESS, worker.pid)
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert niceness == (19 if background else own)
