@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -72,9 +73,12 @@ class ParseAhead:
     paired runs: 13.6 CVs/s on average at normal priority, 14.1 at nice 19). Sections and
     profile are found in the reader's thread.
 
-    Use as a context manager; leaving it stops the thread and the workers (a file being
-    parsed finishes first, within the parse timeout).
+    Use as a context manager; leaving it stops the thread and the workers. A file being parsed
+    is waited for at most ``CLOSE_WAIT_S`` (Ctrl-C should not wait for a slow file); after that
+    the thread stops the workers by itself once the file is done.
     """
+
+    CLOSE_WAIT_S = 2.0
 
     def __init__(
         self, paths: Iterable[Path], *, settings: Settings, reference_date: date, ahead: int
@@ -128,7 +132,8 @@ class ParseAhead:
     def close(self) -> None:
         self._closed.set()
         self._running.set()
-        while self._thread.is_alive():
+        deadline = time.monotonic() + self.CLOSE_WAIT_S
+        while self._thread.is_alive() and time.monotonic() < deadline:
             with contextlib.suppress(queue.Empty):
                 while True:  # unblock a waiting put
                     self._results.get_nowait()

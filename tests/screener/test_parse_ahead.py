@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from screener.errors import DocumentError
 from screener.parsing import ParseAhead, parse_paths
-from screener.settings import Settings
+from screener.settings import DocumentLimits, Settings
 
 REFERENCE = date(2026, 1, 1)
 KAGGLE = Path("../shared/data/kaggle-resume-pdfs/data")
@@ -80,3 +81,13 @@ def test_parse_ahead_is_used_in_a_with_statement() -> None:
         next(iter(parsing))
     with pytest.raises(ValueError, match="ahead"):
         ParseAhead([], settings=Settings(), reference_date=REFERENCE, ahead=0)
+
+
+def test_leaving_does_not_wait_for_a_slow_file(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.txt"
+    slow.write_bytes(b"x \r\n" * 14_700_000)  # about 5 s of text normalisation
+    settings = Settings(parse_workers=1, documents=DocumentLimits(max_bytes=80 * 1024 * 1024))
+    started = time.monotonic()
+    with ParseAhead([slow], settings=settings, reference_date=REFERENCE, ahead=1):
+        time.sleep(0.5)  # the worker starts on the slow file
+    assert time.monotonic() - started < 0.5 + ParseAhead.CLOSE_WAIT_S + 1.5
