@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from embeddings import (
     ChunkTooLongError,
@@ -216,3 +217,10 @@ def test_a_vector_does_not_depend_on_the_texts_encoded_with_it(precision: str) -
         together = model.encode(batch)
         for position, member in enumerate(batch):
             assert np.array_equal(alone[member], together[position]), (precision, member)
+    # a call of more texts than one CV has runs on every CPU thread, a small one on one thread
+    threads = torch.get_num_threads()
+    filler = [f"Line {n}: maintained the data pipelines of team {n % 7}." for n in range(300)]
+    many = model.encode([*filler, *texts])
+    assert torch.get_num_threads() == threads
+    for position, member in enumerate(texts, start=len(filler)):
+        assert np.array_equal(alone[member], many[position]), (precision, member)
