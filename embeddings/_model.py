@@ -22,6 +22,7 @@ import numpy as np
 
 from embeddings._cache import EmbeddingCache
 from embeddings._lock import ModelLock, load_verified_lock
+from embeddings._threads import threads_set_to
 from embeddings.errors import (
     ChunkTooLongError,
     EmbeddingsError,
@@ -317,12 +318,8 @@ class EmbeddingModel:
         if self._device != "cpu" or texts > _FEW_TEXTS:
             yield
             return
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
+        with threads_set_to(1, get=torch.get_num_threads, set_to=torch.set_num_threads):
             yield
-        finally:
-            torch.set_num_threads(threads)
 
 
 # Calls of at most this many texts encode on one CPU thread (``EmbeddingModel._threads``): a

@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from embeddings._threads import threads_set_to
 from embeddings.errors import VectorIndexError
 
 __all__ = ["IndexKind", "VectorIndex", "max_similarity_per_target", "top_k"]
@@ -124,16 +125,10 @@ class IndexKind(StrEnum):
 _KIND_ORDER = (IndexKind.FLAT, IndexKind.HNSW, IndexKind.IVF)  # by the pool size they suit
 
 
-@contextlib.contextmanager
-def _single_thread() -> Iterator[None]:
+def _single_thread() -> contextlib.AbstractContextManager[None]:
     import faiss
 
-    threads = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(threads)
+    return threads_set_to(1, get=faiss.omp_get_max_threads, set_to=faiss.omp_set_num_threads)
 
 
 @contextlib.contextmanager
