@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from screener._json import to_jsonable
-from screener.documents import ParsedDocument, ParsePool
+from screener.documents import ParsedDocument, ParsePool, ParseResult
 from screener.errors import DocumentError
 from screener.profile import CandidateProfile, extract_profile
 from screener.sections import Section, detect_sections
@@ -46,10 +46,14 @@ def parse_paths(
     """
     with ParsePool(limits=settings.documents, workers=settings.parse_workers) as pool:
         for path, result in pool.parse_files(paths):
-            if isinstance(result, DocumentError):
-                yield path, result
-            else:
-                yield path, analyse(result, reference_date=reference_date)
+            yield path, _analysed(result, reference_date)
+
+
+def _analysed(result: ParseResult, reference_date: date) -> ParsedCV | DocumentError:
+    """A parsed document's sections and profile; a file's error as it is."""
+    if isinstance(result, DocumentError):
+        return result
+    return analyse(result, reference_date=reference_date)
 
 
 _END = object()
@@ -115,10 +119,7 @@ class ParseAhead:
             if isinstance(item, _Failure):
                 raise item.error
             path, result = item
-            if isinstance(result, DocumentError):
-                yield path, result
-            else:
-                yield path, analyse(result, reference_date=self._reference_date)
+            yield path, _analysed(result, self._reference_date)
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
