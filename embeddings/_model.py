@@ -33,7 +33,13 @@ from embeddings.errors import (
 if TYPE_CHECKING:  # torch is imported on warm-up, not with the package
     from embeddings._bert import BertTokenizer
 
-__all__ = ["EmbeddingModel", "Precision", "cpu_supports_bf16", "resolve_precision"]
+__all__ = [
+    "EmbeddingModel",
+    "Precision",
+    "cpu_has_amx",
+    "cpu_supports_bf16",
+    "resolve_precision",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +117,9 @@ class EmbeddingModel:
         self._tokenizer: BertTokenizer | None = None
         self._precision = Precision.FP32
         self._texts_encoded = 0
+        # calls of at most this many texts encode on one CPU thread (``_threads``); set by
+        # ``warm_up`` from the CPU and precision
+        self._one_thread_up_to = 0
         self._loading = threading.Lock()
         # One user of the tokenizer and the network at a time (see BertTokenizer); reentrant
         # because encoding counts tokens through the tokenizer adapter under the same lock.
@@ -164,6 +173,8 @@ class EmbeddingModel:
             )
             if self._precision is Precision.BF16:
                 model.use_bf16_weights()
+            if self._device == "cpu" and self._precision is Precision.BF16 and cpu_has_amx():
+                self._one_thread_up_to = _FEW_TEXTS
             self._tokenizer = tokenizer
             self._lock_info = lock
             self._model = model
@@ -304,27 +315,37 @@ class EmbeddingModel:
 
     @contextlib.contextmanager
     def _threads(self, texts: int) -> Iterator[None]:
-        """One CPU thread for a call of few texts (one CV's chunks), the default for more.
+        """One CPU thread for a call of few texts (one CV's chunks) where bf16 runs on AMX.
 
-        A CV's ~45 chunks form groups of one to three texts of a length; attention and the
-        element-wise steps then hand each CPU thread too little to be worth waking it for, so
-        a second thread made them slower (one Kaggle CV on 2 cores: 152 ms p50 with two
-        threads, 100 ms with one), while 32 CVs at once gain from it (46 against 77 ms a CV).
-        Vectors are the same either way (checked bit for bit). The thread count is
-        process-wide; this runs under the model's lock, the only user of torch here.
+        With AMX the dense layers of one CV take a few milliseconds; its ~45 chunks form groups
+        of one to three texts of a length, and attention and the element-wise steps then hand
+        each thread too little to be worth waking it for, so a second thread made the call
+        slower (one Kaggle CV on a 2-core Xeon: 152 ms p50 with two threads, 100 ms with one),
+        while 32 CVs at once gain from it (46 against 77 ms a CV). Without AMX (AVX-512 bf16 or
+        fp32) the dense layers dominate and split well: one CV on a 2-core AMD EPYC took
+        116-135 ms p50 with two threads, 184-219 ms with one. Vectors are the same either way
+        (checked bit for bit). The thread count is process-wide; this runs under the model's
+        lock, the only user of torch here.
         """
         import torch
 
-        if self._device != "cpu" or texts > _FEW_TEXTS:
+        if texts > self._one_thread_up_to:
             yield
             return
         with threads_set_to(1, get=torch.get_num_threads, set_to=torch.set_num_threads):
             yield
 
 
-# Calls of at most this many texts encode on one CPU thread (``EmbeddingModel._threads``): a
-# long CV has up to ~150 chunks, a group of 32 CVs ~1,500.
+# Where calls encode on one CPU thread (``EmbeddingModel._threads``), those of at most this many
+# texts do: a long CV has up to ~150 chunks, a group of 32 CVs ~1,500.
 _FEW_TEXTS = 256
+
+
+def cpu_has_amx() -> bool:
+    """Whether this CPU has AMX bf16 matrix units (Intel Xeon since Sapphire Rapids)."""
+    import torch
+
+    return bool(torch.cpu.get_capabilities().get("amx_bf16", False))
 
 
 def _max_seq_length(model_dir: Path) -> int:

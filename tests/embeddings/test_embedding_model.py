@@ -16,6 +16,7 @@ from embeddings import (
     Precision,
     resolve_precision,
 )
+from embeddings._model import _FEW_TEXTS
 from tests.conftest import REPO_ROOT
 
 
@@ -206,6 +207,10 @@ def test_a_vector_does_not_depend_on_the_texts_encoded_with_it(precision: str) -
         for n in range(3)
     ]
     texts = [text, *others, *long]
+    # small calls on one CPU thread, as on CPUs with AMX (``EmbeddingModel._threads``), so the
+    # comparison with the every-thread call below runs on any CPU
+    threads = torch.get_num_threads()
+    model._one_thread_up_to = _FEW_TEXTS
     alone = {t: model.encode([t])[0] for t in texts}  # "Python" alone is a 3-token pass
     for batch in (
         [*others, text],
@@ -217,8 +222,8 @@ def test_a_vector_does_not_depend_on_the_texts_encoded_with_it(precision: str) -
         together = model.encode(batch)
         for position, member in enumerate(batch):
             assert np.array_equal(alone[member], together[position]), (precision, member)
-    # a call of more texts than one CV has runs on every CPU thread, a small one on one thread
-    threads = torch.get_num_threads()
+    assert torch.get_num_threads() == threads  # restored after each one-thread call
+    # a call of more texts than one CV has runs on every CPU thread
     filler = [f"Line {n}: maintained the data pipelines of team {n % 7}." for n in range(300)]
     many = model.encode([*filler, *texts])
     assert torch.get_num_threads() == threads
