@@ -301,11 +301,15 @@ def evaluate_labelled(
         ranked = matching.rank_tasks(pipeline, categories, prepared, texts, tasks)
         for task in ranked:
             positive = [category in task["positive_categories"] for category in categories]
-            fits = [
-                screen(parsed, task["role"], market="de", pipeline=pipeline, prepared=vectors).fit
+            screenings = [
+                screen(parsed, task["role"], market="de", pipeline=pipeline, prepared=vectors)
                 for _, parsed, vectors in kept
             ]
+            fits = [s.fit for s in screenings]
             task["auc_fit"] = round(matching.roc_auc(fits, positive), 4)
+            task["auc_fit_minus_coverage"] = ranking.auc_difference(
+                fits, [s.coverage for s in screenings], positive
+            )
         report["role_ranking"] = {"cvs": len(kept), "tasks": ranked}
     return _clean(report)
 
@@ -357,6 +361,8 @@ def _merge_tasks(into: list[dict[str, Any]], extra: list[dict[str, Any]]) -> Non
             into.append(row)
             by_role[row["role"]] = row
         row["auc_fit"] = task.get("auc_fit")
+        if "auc_fit_minus_coverage" in task:
+            row["auc_fit_minus_coverage"] = task["auc_fit_minus_coverage"]
 
 
 def run_shared(
@@ -427,7 +433,14 @@ def run_shared(
         result = ranking.vanetik(data_dir, settings)
         data_sets.setdefault(ranking.VANETIK, {})["vacancy_ranking"] = {
             key: result[key]
-            for key in ("cvs", "invalid_arrays", "methods", "annotator_agreement")
+            for key in (
+                "cvs",
+                "invalid_arrays",
+                "methods",
+                "annotator_agreement",
+                "fit_minus_baseline",
+                "bootstrap",
+            )
             if key in result
         }
         done("vanetik", started)

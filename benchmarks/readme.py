@@ -97,7 +97,7 @@ def _matching_table(report: dict[str, Any]) -> str:
 def _ranking_table(report: dict[str, Any]) -> str:
     vanetik = report["vanetik"]
     rows = [
-        "| method | Spearman vs annotator 1 | Spearman vs annotator 2 | mean Spearman "
+        "| method | Spearman vs annotator 1 | Spearman vs annotator 2 | mean Spearman (95% CI) "
         "| mean nDCG@5 |",
         "|---|---:|---:|---:|---:|",
     ]
@@ -107,20 +107,31 @@ def _ranking_table(report: dict[str, Any]) -> str:
             f"| {_VANETIK_METHODS.get(name, name)} "
             f"| {first['mean_spearman']:.3f} (n={first['n']}) "
             f"| {second['mean_spearman']:.3f} (n={second['n']}) "
-            f"| {figures['mean_of_annotators']:.3f} | {figures['ndcg_at_5']:.3f} |"
+            f"| {figures['mean_of_annotators']:.3f}{_interval(figures, 'mean_of_annotators_ci95')} "
+            f"| {figures['ndcg_at_5']:.3f} |"
         )
     agreement = vanetik["annotator_agreement"]
     rows.append(
         f"| annotators with each other | | | {agreement['mean_spearman']:.3f} "
         f"(n={agreement['n']}) | |"
     )
+    for baseline, gap in vanetik.get("fit_minus_baseline", {}).items():
+        rows.append(
+            f"| fit minus {_VANETIK_METHODS.get(baseline, baseline)} (paired) | | "
+            f"| {gap['difference']:+.3f}{_interval(gap, 'ci95')} | |"
+        )
     rows += [
         "",
-        "| role (categorised resumes) | ROC-AUC fit | ROC-AUC coverage |",
-        "|---|---:|---:|",
+        "| role (categorised resumes) | ROC-AUC fit | ROC-AUC coverage "
+        "| fit minus coverage (95% CI) |",
+        "|---|---:|---:|---:|",
     ]
     for task in report["updated_resumes"]["tasks"]:
-        rows.append(f"| {task['role']} | {task['auc_fit']:.4f} | {task['auc_coverage']:.4f} |")
+        gap = task.get("auc_fit_minus_coverage") or {}
+        rows.append(
+            f"| {task['role']} | {task['auc_fit']:.4f} | {task['auc_coverage']:.4f} "
+            f"| {_signed(gap.get('difference'))}{_interval(gap, 'ci95', 4)} |"
+        )
     # every red flag the rules define, so a flag that never fired shows as 0
     codes = [flag.code for flag in load_rules().red_flags]
     rows += [
@@ -144,6 +155,19 @@ def _ranking_table(report: dict[str, Any]) -> str:
         f"screened, {report['updated_resumes']['red_flags']['cvs']} categorised resumes.",
     ]
     return "\n".join(rows)
+
+
+def _interval(figures: dict[str, Any], key: str, digits: int = 3) -> str:
+    """`` (a to b)``, the bootstrap 95% interval a runner wrote, or nothing without one."""
+    interval = figures.get(key)
+    if not interval:
+        return ""
+    low, high = interval
+    return f" ({low:+.{digits}f} to {high:+.{digits}f})"
+
+
+def _signed(value: Any, digits: int = 4) -> str:
+    return f"{value:+.{digits}f}" if isinstance(value, int | float) else "–"
 
 
 _VANETIK_METHODS = {
@@ -389,21 +413,36 @@ def _accuracy_table(report: dict[str, Any]) -> str:
         rows.append(f"| Dataturks + dotin ({split}) | field F1 | {cells} | |")
     ranked = sets.get("updated-resume-dataset", {}).get("role_ranking", {})
     for task in ranked.get("tasks", []):
+        gap = task.get("auc_fit_minus_coverage") or {}
+        difference = (
+            f"; fit minus coverage {_signed(gap['difference'])}{_interval(gap, 'ci95', 4)}"
+            if gap.get("difference") is not None
+            else ""
+        )
         rows.append(
             f"| categorised resumes ({ranked['resumes']}) | ROC-AUC {task['role']} "
             f"({'+'.join(task['positive_categories'])}): fit / coverage "
-            f"| {_f(task.get('auc_fit'), 4)} / {_f(task['auc_coverage'], 4)} "
+            f"| {_f(task.get('auc_fit'), 4)} / {_f(task['auc_coverage'], 4)}{difference} "
             f"| BM25 {_f(task['auc_bm25'], 4)} |"
         )
     vacancies = sets.get(VANETIK_SET, {}).get("vacancy_ranking", {})
     methods = vacancies.get("methods", {})
     if "fit" in methods:
         fit, bm25, cosine = methods["fit"], methods["bm25"], methods["mean_cosine"]
+        gaps = vacancies.get("fit_minus_baseline", {})
         for measure, key in (("mean Spearman", "mean_of_annotators"), ("nDCG@5", "ndcg_at_5")):
+            interval = _interval(fit, f"{key}_ci95")
+            against = "".join(
+                f"; fit minus {label} {gaps[name]['difference']:+.3f}"
+                f"{_interval(gaps[name], 'ci95')}"
+                for name, label in (("bm25", "BM25"), ("mean_cosine", "mean-cosine"))
+                if key == "mean_of_annotators" and name in gaps
+            )
             rows.append(
                 f"| Vanetik vacancies ({vacancies['cvs']} CVs x 5) | {measure} vs annotators, "
-                f"fit | {_f(fit.get(key))} | BM25 {_f(bm25.get(key))}, "
-                f"mean-cosine {_f(cosine.get(key))} |"
+                f"fit{' (95% CI)' if interval else ''} | {_f(fit.get(key))}{interval} "
+                f"| BM25 {_f(bm25.get(key))}, "
+                f"mean-cosine {_f(cosine.get(key))}{against} |"
             )
         agreement = vacancies.get("annotator_agreement", {})
         rows.append(
