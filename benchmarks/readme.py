@@ -157,13 +157,14 @@ def _ranking_table(report: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def _interval(figures: dict[str, Any], key: str, digits: int = 3) -> str:
-    """`` (a to b)``, the bootstrap 95% interval a runner wrote, or nothing without one."""
+def _interval(figures: dict[str, Any], key: str, digits: int = 3, label: str = "") -> str:
+    """`` (a to b)``, the bootstrap 95% interval a runner wrote, or nothing without one;
+    ``label`` goes before it where no column header names it."""
     interval = figures.get(key)
     if not interval:
         return ""
     low, high = interval
-    return f" ({low:+.{digits}f} to {high:+.{digits}f})"
+    return f" ({label}{low:+.{digits}f} to {high:+.{digits}f})"
 
 
 def _signed(value: Any, digits: int = 4) -> str:
@@ -415,7 +416,8 @@ def _accuracy_table(report: dict[str, Any]) -> str:
     for task in ranked.get("tasks", []):
         gap = task.get("auc_fit_minus_coverage") or {}
         difference = (
-            f"; fit minus coverage {_signed(gap['difference'])}{_interval(gap, 'ci95', 4)}"
+            f"; fit minus coverage {_signed(gap['difference'])}"
+            f"{_interval(gap, 'ci95', 4, '95% CI ')}"
             if gap.get("difference") is not None
             else ""
         )
@@ -434,7 +436,7 @@ def _accuracy_table(report: dict[str, Any]) -> str:
             interval = _interval(fit, f"{key}_ci95")
             against = "".join(
                 f"; fit minus {label} {gaps[name]['difference']:+.3f}"
-                f"{_interval(gaps[name], 'ci95')}"
+                f"{_interval(gaps[name], 'ci95', label='95% CI ')}"
                 for name, label in (("bm25", "BM25"), ("mean_cosine", "mean-cosine"))
                 if key == "mean_of_annotators" and name in gaps
             )
