@@ -244,6 +244,16 @@ def combine_fit(dimensions: dict[str, float], weights: dict[str, float], coverag
     return round(FIT_COVERAGE_SHARE * coverage + gated, 2)
 
 
+def _job_titles(jobs: Sequence[JobFact], shown: int = 4) -> str:
+    """``: Data Scientist, ML Engineer``: which jobs a count rests on (the cited lines are often
+    only their dates); distinct titles in CV order, at most ``shown``."""
+    titles = list(dict.fromkeys(j.title for j in jobs if j.title))
+    if not titles:
+        return ""
+    more = f" and {len(titles) - shown} more" if len(titles) > shown else ""
+    return ": " + ", ".join(titles[:shown]) + more
+
+
 # --- citations -----------------------------------------------------------------------------------
 
 
@@ -461,7 +471,8 @@ class _Evaluator:
             _unique([self.cite_span(j.span_start, j.span_end) for j in jobs]),
             f"{months} months in {len(jobs)} job(s)"
             + (" with relevant titles" if c.titles else "")
-            + recent,
+            + recent
+            + _job_titles(jobs),
         )
 
     def _CoverageCondition(self, c: CoverageCondition) -> _Outcome | None:  # noqa: N802

@@ -166,11 +166,25 @@ class MarketTable(_Frozen):
             market_name=rule.name,
             min=round(salary.min * rule.min_multiplier),
             max=round(salary.max * rule.max_multiplier),
-            basis=(
-                f"Germany band {salary.min}-{salary.max} EUR x {rule.min_multiplier:g} (min) "
-                f"/ x {rule.max_multiplier:g} (max); {rule.note}".rstrip("; ")
-            ),
+            basis=_band_basis(salary, rule, base=market is self.base),
         )
+
+
+def _band_basis(salary: SalaryBand, rule: MarketRule, *, base: bool) -> str:
+    """How a market band follows from the Germany band, in words a recruiter can forward."""
+    germany = f"EUR {salary.min:,}-{salary.max:,}"
+    if base:
+        derived = "the hiring guide's Germany band"
+    elif rule.min_multiplier == rule.max_multiplier == 1.0:
+        derived = f"the Germany band {germany} unchanged"
+    elif rule.min_multiplier == rule.max_multiplier:
+        derived = f"the Germany band {germany} x {rule.min_multiplier:g}"
+    else:
+        derived = (
+            f"the Germany band {germany}, its low end x {rule.min_multiplier:g} "
+            f"and its high end x {rule.max_multiplier:g}"
+        )
+    return f"{derived}; {rule.note}" if rule.note else derived
 
 
 class DimensionWeights(_Frozen):

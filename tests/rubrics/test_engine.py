@@ -174,7 +174,8 @@ def test_experience_months_count_overlaps_once_and_recency_needs_a_recent_job() 
     )
     scored = ENGINE.assess(_facts(text, jobs=jobs), _role())
     rule = _rule(scored, "relevant-experience")
-    assert rule.fact.startswith("49 months in 2 job(s)")  # 2015-01 .. 2019-01, overlap once
+    # 2015-01 .. 2019-01, overlap once; the jobs it rests on named (the citations are dates)
+    assert rule.fact == "49 months in 2 job(s) with relevant titles: Data Scientist, ML Engineer"
     assert rule.points == pytest.approx(7 * 49 / 60, abs=0.01)
     assert _rule(scored, "software-experience").points == pytest.approx(3 * 49 / 60, abs=0.01)
     assert _rule(scored, "recent-relevant-experience") is None

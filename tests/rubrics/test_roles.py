@@ -286,3 +286,15 @@ def test_save_role_round_trips_with_same_version(roles: RoleSet, tmp_path: Path)
     assert reloaded.version == original.version
     with pytest.raises(FileExistsError):
         save_role(original, tmp_path)
+
+
+def test_market_band_basis_says_how_the_band_follows_from_the_germany_band(
+    roles: RoleSet,
+) -> None:
+    bands = roles.get("ml-engineer").salary_bands()
+    assert bands[Market.DE].basis == "the hiring guide's Germany band"
+    assert bands[Market.TR].basis.startswith(
+        "the Germany band EUR 85,000-130,000, its low end x 0.4 and its high end x 0.6; "
+    )
+    assert bands[Market.AE].basis.startswith("the Germany band EUR 85,000-130,000 unchanged; ")
+    assert "amounts in EUR, not USD" in bands[Market.US].basis
