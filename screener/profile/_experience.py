@@ -78,6 +78,17 @@ def _pieces(line: str) -> list[str]:
     return pieces
 
 
+def _is_title(piece: str) -> bool:
+    """A piece with a job word is a title unless an organisation word comes after its last job
+    word: "Senior Software Engineer" is a title, "Acme Software" or "Bosch Engineering Group"
+    an organisation."""
+    jobs = list(_TITLE_WORDS.finditer(piece))
+    if not jobs:
+        return False
+    orgs = list(_ORG_WORDS.finditer(piece))
+    return not orgs or jobs[-1].end() > orgs[-1].end()
+
+
 def _title_and_org(lines: Sequence[str]) -> tuple[str | None, str | None]:
     """Pick the title (has a job word) and the organisation from candidate lines, nearest first."""
     title: str | None = None
@@ -87,7 +98,7 @@ def _title_and_org(lines: Sequence[str]) -> tuple[str | None, str | None]:
         for piece in _pieces(line):
             if len(piece) > 70:
                 continue
-            is_title = bool(_TITLE_WORDS.search(piece)) and not _ORG_WORDS.search(piece)
+            is_title = _is_title(piece)
             if is_title and title is None:
                 title = piece
             elif not is_title:

@@ -165,6 +165,28 @@ def test_extract_profile_indeed_export_reads_wrapped_link_and_publications():
     assert {"R", "Python", "Tableau"} <= {m.name for m in profile.skill_mentions}
 
 
+def test_experience_title_with_an_organisation_word_is_still_a_title():
+    """"Software" and "Systems" name companies ("Acme Software") as well as jobs: a piece is a
+    title when its last job word comes after its last organisation word."""
+    text = (
+        "Experience\n"
+        "Google, Mountain View\n"
+        "Software Engineer Oct 2016 – Present\n"
+        "◦ Worked on the TensorFlow runtime for training on accelerators;\n"
+        "Acme Software GmbH, Berlin\n"
+        "Senior Systems Engineer Jan 2014 – Oct 2016\n"
+        "◦ Built the billing service.\n"
+        "Bosch Engineering Group\n"
+        "Data Analyst 2012 – 2013\n"
+    )
+    profile = extract_profile(text, reference_date=REFERENCE)
+    assert [(e.title, e.organisation) for e in profile.experience] == [
+        ("Software Engineer", "Google"),
+        ("Senior Systems Engineer", "Acme Software GmbH"),
+        ("Data Analyst", "Bosch Engineering Group"),
+    ]
+
+
 def test_extract_profile_name_from_indeed_link_when_first_lines_are_not_a_name():
     text = (
         "CURRICULUM VITAE\nSoftware Engineer\n"
