@@ -166,8 +166,8 @@ def test_extract_profile_indeed_export_reads_wrapped_link_and_publications():
 
 
 def test_experience_title_with_an_organisation_word_is_still_a_title():
-    """"Software" and "Systems" name companies ("Acme Software") as well as jobs: a piece is a
-    title when its last job word comes after its last organisation word."""
+    """Words such as "Software" and "Systems" name companies ("Acme Software") as well as jobs:
+    a piece is a title when its last job word comes after its last organisation word."""
     text = (
         "Experience\n"
         "Google, Mountain View\n"
