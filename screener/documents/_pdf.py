@@ -351,6 +351,11 @@ def _hidden_objects(page: Any, visible_box: _Box) -> dict[int, HiddenReason]:
 def _clean(text: str) -> str:
     # NFKC folds ligatures (ﬁ → fi) and full-width forms so skills match as written.
     text = unicodedata.normalize("NFKC", text)
+    # PDFium joins a line that ends in a hyphen to the next and marks the hyphen U+FFFE; the page
+    # shows a hyphen and a line break ("Active Directory-" over "TCP/IP networking-" in a
+    # list), so both come back. A hyphen in text is always painted, yet some fonts map their
+    # hyphen glyph to U+00AD, the soft hyphen, which left dates unread ("Sep. 2023 \xad Mar.").
+    text = text.replace("\ufffe", "-\n").replace("\xad", "-")
     text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.rstrip() for line in text.split("\n")]
     # collapse runs of blank lines the layout produces, keep paragraph breaks

@@ -61,6 +61,18 @@ def test_two_column_altacv_comes_out_in_column_order() -> None:
     _assert_not_interleaved(document.text, sidebar, main)
 
 
+def test_hyphens_come_back_as_the_page_shows_them() -> None:
+    """PDFium gives a line-ending hyphen as U+FFFE with the line break dropped, and Awesome-CV's
+    font maps its hyphen to the soft hyphen U+00AD; the text has a hyphen (and the line break)."""
+    resume = read_document((LAYOUTS / "awesomecv_resume.pdf").read_bytes(), "awesomecv.pdf")
+    assert "\xad" not in resume.text and "\ufffe" not in resume.text
+    assert "DevOps Engineer Sep. 2023 - Mar. 2024" in resume.text
+    assert "AWS multi-\naccount, Kubernetes" in resume.text
+    listing = DATA / "kaggle-resume-pdfs/data/ARTS/83338413.pdf"
+    kaggle = read_document(listing.read_bytes(), listing.name)
+    assert "Active Directory-\nTCP/IP networking-\nTablet Technologies-\n" in kaggle.text
+
+
 def test_geometric_order_would_interleave_deedy_columns() -> None:
     """The column test above has teeth: a top-to-bottom reading mixes the two columns."""
     pdf = pdfium.PdfDocument(str(LAYOUTS / "deedy_resume_openfont.pdf"))
