@@ -80,8 +80,8 @@ def _pieces(line: str) -> list[str]:
 
 def _is_title(piece: str) -> bool:
     """A piece with a job word is a title unless an organisation word comes after its last job
-    word: "Senior Software Engineer" is a title, "Acme Software" or "Bosch Engineering Group"
-    an organisation."""
+    word: "Senior Software Engineer" is a title, "Developer Tools Software Inc." an
+    organisation."""
     jobs = list(_TITLE_WORDS.finditer(piece))
     if not jobs:
         return False

@@ -178,12 +178,16 @@ def test_experience_title_with_an_organisation_word_is_still_a_title():
         "◦ Built the billing service.\n"
         "Bosch Engineering Group\n"
         "Data Analyst 2012 – 2013\n"
+        "◦ Reported on the fleet's sensor data every week;\n"
+        "Developer Tools Software Inc., Austin\n"
+        "Backend Engineer 2010 – 2011\n"
     )
     profile = extract_profile(text, reference_date=REFERENCE)
     assert [(e.title, e.organisation) for e in profile.experience] == [
         ("Software Engineer", "Google"),
         ("Senior Systems Engineer", "Acme Software GmbH"),
         ("Data Analyst", "Bosch Engineering Group"),
+        ("Backend Engineer", "Developer Tools Software Inc."),
     ]
 
 
