@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 
+from screener.profile._dates import find_date_ranges
 from screener.profile._model import ContactDetails, Link, LinkKind, TextSpan
 from screener.sections import Section, SectionKind
 
@@ -51,6 +53,8 @@ _NOT_PERSONAL = re.compile(
 _PHONE = re.compile(r"(?<![\w/.+-])(?:\+|00)?\(?\d[\d \t().\-/]{6,22}\d(?![\w/]|\.\d)")
 _YEAR_RANGE = re.compile(r"^(?:19|20)\d\d\s*[-–/]\s*(?:(?:19|20)\d\d|\d\d)$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+# Reading a date range needs a day for "present"; which one does not matter to its span.
+_ANY_DAY = date(2000, 1, 1)
 
 _NAME_NOISE = re.compile(
     r"curriculum|vitae|resume|résumé|lebenslauf|özgeçmiş|ozgecmis|\bcv\b|profile|contact"
@@ -145,6 +149,13 @@ def _is_phone(candidate: str) -> bool:
         return False
     # Two or more four-digit years side by side ("2016 2018") are dates, not a number.
     if re.fullmatch(r"(?:(?:19|20)\d\d[\s\-–/]*){2,}", stripped):
+        return False
+    # A job's dates in digits ("12/2012 - 09/2014", "01.2019 - 03.2021") look like a number;
+    # taken for a phone, they were blanked from the scoring text with the rest of the contacts.
+    if any(
+        found.match_start == 0 and found.match_end == len(stripped)
+        for found in find_date_ranges(stripped, _ANY_DAY)
+    ):
         return False
     if stripped.count("(") != stripped.count(")"):
         return False

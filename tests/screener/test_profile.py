@@ -13,6 +13,7 @@ from screener.profile import (
     extract_profile,
 )
 from screener.profile._skills import find_skill_mentions
+from screener.redaction import redact_personal_data
 
 REFERENCE = date(2024, 6, 15)
 
@@ -301,6 +302,21 @@ def test_contacts_phone_international_formats(phone):
 def test_contacts_phone_ignores_year_ranges_and_dates():
     profile = extract_profile("Max Muster\n2016 - 2018\n01.02.2019\n", reference_date=REFERENCE)
     assert profile.contacts.phones == ()
+
+
+def test_job_dates_in_digits_are_not_phones_and_stay_in_the_scoring_text():
+    """Kaggle CVs write jobs as "Territory Manager Company Name - City , State 04/2012 -
+    11/2013"; read as phones, those dates were blanked with the contacts."""
+    text = (
+        "Max Muster\nTel: 0151 23456789\nExperience\n"
+        "Sales Representative Company Name - City , State 12/2012 - 09/2014\n"
+        "Data Analyst, Acme GmbH 01.2019 - 03.2021\n"
+    )
+    profile = extract_profile(text, reference_date=REFERENCE)
+    assert profile.contacts.phones == ("0151 23456789",)
+    redacted = redact_personal_data(text, profile.contacts)
+    assert "12/2012 - 09/2014" in redacted and "01.2019 - 03.2021" in redacted
+    assert "0151 23456789" not in redacted
 
 
 def test_contacts_links_classified_by_host():
