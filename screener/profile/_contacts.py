@@ -60,7 +60,8 @@ _NAME_NOISE = re.compile(
     r"curriculum|vitae|resume|résumé|lebenslauf|özgeçmiş|ozgecmis|\bcv\b|profile|contact"
     r"|summary|objective|address|phone|e-?mail|page\b|\broad\b|\bstreet\b|\bavenue\b|\bst\.|nagar"
     r"|universit|college|school|institut|department|\bltd\b|\binc\b|limited|highlights|details"
-    r"|expertise|skills|education|experience|\btitle\b|certified|references|personal",
+    r"|expertise|skills|education|experience|\btitle\b|certified|references|personal"
+    r"|career|accomplishments|\bposition\b|company name|microsoft",
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
@@ -68,7 +69,13 @@ _NAME_LABEL = re.compile(r"^(?:name|full name|name des bewerbers|ad soyad|isim)\
 _JOB_WORDS = re.compile(
     r"\b(?:engineer|developer|scientist|analyst|consultant|manager|intern|lead|architect"
     r"|specialist|administrator|officer|director|designer|programmer|student|ingenieur"
-    r"|entwickler|mühendis\w*|uzman\w*|data|software|machine|learning|senior|junior)\b",
+    r"|entwickler|mühendis\w*|uzman\w*|data|software|machine|learning|senior|junior"
+    # job nouns that are not surnames: a CV without a name often starts with its title
+    # ("SALES ASSOCIATE", "GENERAL ACCOUNTANT"), which would then be blanked everywhere
+    r"|associate|assistant|executive|accountant|auditor|coordinator|representative|supervisor"
+    r"|technician|generalist|advocate|advisor|adviser|recruiter|teacher|instructor|trainee"
+    r"|researcher|lecturer|professor|cashier|receptionist|nurse|chef|cook|clerk|agent"
+    r"|driver|operator|strategist|controller|bookkeeper|paralegal|attorney|pharmacist)s?\b",
     re.IGNORECASE,
 )
 # Post-nominal letters after the name: "Jane Doe, PMP, MBA", "Ali Kaya, Ph.D.".

@@ -216,6 +216,24 @@ def test_contacts_name_on_a_line_with_other_text_when_the_address_spells_it(
     assert profile.contacts.name == name
 
 
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("SALES ASSOCIATE\nCareer Focus\n", None),
+        ("GENERAL ACCOUNTANT\nCompany Name City\n", None),
+        ("EXECUTIVE CHEF\nJane Doe\n", "Jane Doe"),
+    ],
+)
+def test_contacts_a_job_title_line_is_not_a_name(header: str, name: str | None) -> None:
+    """CVs without a name often start with the job title; taken for the name, the title was
+    blanked from the scoring text wherever it occurred."""
+    text = f"{header}Experience\nSales Associate, Acme Stores 01/2015 - 02/2018\n"
+    profile = extract_profile(text, reference_date=REFERENCE)
+    assert profile.contacts.name == name
+    redacted = redact_personal_data(text, profile.contacts)
+    assert "Sales Associate, Acme Stores 01/2015 - 02/2018" in redacted
+
+
 def test_contacts_no_name_from_an_address_that_spells_no_capitalised_words() -> None:
     text = "Updated on 21st January 2015 by the team\nteamhire.com | jobs@teamhire.com\nSkills\n"
     assert extract_profile(text, reference_date=REFERENCE).contacts.name is None
