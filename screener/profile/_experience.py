@@ -3,7 +3,8 @@
 CVs put the header of a job in three places relative to its dates: above them (Indeed and most
 templates: title, then "Company - City", then dates), on the same line ("ML Engineer, Acme GmbH
  Jan 2019 – Present"), or below them (dates first). The nearest short, header-like lines are read
-in that order of preference.
+in that order of preference; text after the dates on their line comes after the lines above,
+since it is mostly a place ("Jan 2015 - Present | New York, NY").
 """
 
 from __future__ import annotations
@@ -126,9 +127,19 @@ def _regions(text: str, sections: Sequence[Section]) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in sections if s.kind not in skip] or [(0, len(text))]
 
 
+def _dates_line_end(text: str, found: DateRange) -> int:
+    """End of the line where a job's dates end: they may wrap ("July 2015 –" over "May 2020")."""
+    return _line_at(text, max(found.match_end - 1, found.match_start))[1]
+
+
 def _entry(text: str, found: DateRange, previous_end: int, next_start: int) -> ExperienceEntry:
-    line_start, line_end = _line_at(text, found.match_start)
-    same_line = text[line_start : found.match_start] + "   " + text[found.match_end : line_end]
+    line_start = _line_at(text, found.match_start)[0]
+    line_end = _dates_line_end(text, found)
+    # Before the dates a line holds the job ("ML Engineer, Acme GmbH  Jan 2019 – Present");
+    # after them mostly where it was ("Jan 2015 - Present | New York, NY"), so what follows the
+    # dates is read last, after the header lines above.
+    before_dates = text[line_start : found.match_start]
+    after_dates = text[found.match_end : line_end]
     before: list[str] = []
     position = line_start - 1
     while position > previous_end and len(before) < 3:
@@ -151,7 +162,7 @@ def _entry(text: str, found: DateRange, previous_end: int, next_start: int) -> E
         if not _header_like(line):
             break
         after.append(line)
-    title, org = _title_and_org([same_line, *before])
+    title, org = _title_and_org([before_dates, *before, after_dates])
     if title is None or org is None:
         title_after, org_after = _title_and_org(after)
         title, org = title or title_after, org or org_after
@@ -176,9 +187,7 @@ def extract_experience(
     for region_start, region_end in _regions(text, sections):
         ranges = find_date_ranges(text, reference_date, region_start, region_end)
         for index, found in enumerate(ranges):
-            previous_end = (
-                _line_at(text, ranges[index - 1].match_start)[1] if index else region_start
-            )
+            previous_end = _dates_line_end(text, ranges[index - 1]) if index else region_start
             next_start = (
                 _line_at(text, ranges[index + 1].match_start)[0]
                 if index + 1 < len(ranges)

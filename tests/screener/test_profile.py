@@ -192,6 +192,24 @@ def test_experience_title_with_an_organisation_word_is_still_a_title():
     ]
 
 
+def test_experience_place_after_the_dates_and_dates_that_wrap_are_not_the_organisation():
+    text = (
+        "Experience\n"
+        "FACEBOOK | SOFTWARE ENGINEER\n"
+        "Jan 2015 - Present | New York, NY\n"
+        "• Built the ads ranking service;\n"
+        "June 2010 –\n"
+        "May 2014\n"
+        "Full Stack Developer, Uber, San Francisco, USA\n"
+        "Developed and maintained web applications with the MERN stack for riders.\n"
+    )
+    profile = extract_profile(text, reference_date=REFERENCE)
+    assert [(e.title, e.organisation) for e in profile.experience] == [
+        ("SOFTWARE ENGINEER", "FACEBOOK"),
+        ("Full Stack Developer", "Uber"),
+    ]
+
+
 def test_extract_profile_name_from_indeed_link_when_first_lines_are_not_a_name():
     text = (
         "CURRICULUM VITAE\nSoftware Engineer\n"
