@@ -277,8 +277,12 @@ def quote_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _unique(citations: Sequence[Citation]) -> tuple[Citation, ...]:
+    """Distinct citations, at most MAX_CITATIONS; a blank one (its line was all personal data,
+    blanked in the scoring text) quotes nothing a recruiter could read and is left out."""
     seen: dict[tuple[int, int, str], Citation] = {}
     for citation in citations:
+        if not citation.text.strip():
+            continue
         seen.setdefault((citation.start, citation.end, citation.text), citation)
     return tuple(seen.values())[:MAX_CITATIONS]
 

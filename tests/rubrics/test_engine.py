@@ -187,6 +187,22 @@ def test_experience_months_count_overlaps_once_and_recency_needs_a_recent_job() 
     assert _rule(software, "software-experience").points == 3
 
 
+def test_a_job_line_blanked_as_personal_data_is_not_quoted() -> None:
+    """A job whose line was all personal data in the scoring text still counts, but its blank
+    line is not offered as evidence."""
+    text = "Experience\nData Scientist 2015 - 2018\n" + " " * 24 + "\n"
+    jobs = (
+        _job("Data Scientist", date(2015, 1, 1), date(2018, 1, 1), at=11),
+        _job("ML Engineer", date(2017, 1, 1), date(2019, 1, 1), at=40),
+    )
+    scored = ENGINE.assess(_facts(text, jobs=jobs), _role())
+    rule = _rule(scored, "relevant-experience")
+    assert rule.fact.startswith("49 months in 2 job(s)")
+    assert [c.text for c in rule.evidence] == ["Data Scientist 2015 - 2018"]
+    [flag] = [f for f in scored.red_flags if f.code == "overlapping-dates"]
+    assert all(c.text.strip() for c in flag.evidence)
+
+
 def test_notebook_only_flag_and_production_code_clears_it() -> None:
     text = "Experience\nBuilt churn models in Jupyter notebooks with Python.\n"
     flagged = ENGINE.assess(_facts(text), _role())
