@@ -166,6 +166,11 @@ def test_extract_profile_indeed_export_reads_wrapped_link_and_publications():
     assert {"R", "Python", "Tableau"} <= {m.name for m in profile.skill_mentions}
 
 
+def _titles_and_organisations(text: str) -> list[tuple[str | None, str | None]]:
+    profile = extract_profile(text, reference_date=REFERENCE)
+    return [(entry.title, entry.organisation) for entry in profile.experience]
+
+
 def test_experience_title_with_an_organisation_word_is_still_a_title():
     """Words such as "Software" and "Systems" name companies ("Acme Software") as well as jobs:
     a piece is a title when its last job word comes after its last organisation word."""
@@ -183,8 +188,7 @@ def test_experience_title_with_an_organisation_word_is_still_a_title():
         "Developer Tools Software Inc., Austin\n"
         "Backend Engineer 2010 – 2011\n"
     )
-    profile = extract_profile(text, reference_date=REFERENCE)
-    assert [(e.title, e.organisation) for e in profile.experience] == [
+    assert _titles_and_organisations(text) == [
         ("Software Engineer", "Google"),
         ("Senior Systems Engineer", "Acme Software GmbH"),
         ("Data Analyst", "Bosch Engineering Group"),
@@ -203,8 +207,7 @@ def test_experience_place_after_the_dates_and_dates_that_wrap_are_not_the_organi
         "Full Stack Developer, Uber, San Francisco, USA\n"
         "Developed and maintained web applications with the MERN stack for riders.\n"
     )
-    profile = extract_profile(text, reference_date=REFERENCE)
-    assert [(e.title, e.organisation) for e in profile.experience] == [
+    assert _titles_and_organisations(text) == [
         ("SOFTWARE ENGINEER", "FACEBOOK"),
         ("Full Stack Developer", "Uber"),
     ]
