@@ -46,6 +46,11 @@ _LABEL = re.compile(
     r"|arbeitgeber|şirket|pozisyon|unvan)\s*[:\-]\s*"
 )
 _MAX_HEADER_CHARS = 90
+# The word a template puts before a job's dates ("Date: July 2012 – Ongoing"): neither a title
+# nor an organisation.
+_DATE_LABEL = re.compile(
+    r"(?i:dates?|period|duration|from|since|zeitraum|dauer|seit|tarih|dönem|süre)"
+)
 
 
 def _line_at(text: str, position: int) -> tuple[int, int]:
@@ -73,7 +78,8 @@ def _pieces(line: str) -> list[str]:
         if (
             piece
             and re.search(r"[^\W\d_]", piece)
-            and not re.fullmatch(r"(?i)present|current", piece)
+            and not re.fullmatch(r"(?i)present|current|ongoing", piece)
+            and not _DATE_LABEL.fullmatch(piece)
         ):
             pieces.append(piece)
     return pieces
@@ -82,10 +88,13 @@ def _pieces(line: str) -> list[str]:
 def _is_title(piece: str) -> bool:
     """A piece with a job word is a title unless an organisation word comes after its last job
     word: "Senior Software Engineer" is a title, "Developer Tools Software Inc." an
-    organisation."""
+    organisation; a job word followed by "of" or "for" names the job whatever follows."""
     jobs = list(_TITLE_WORDS.finditer(piece))
     if not jobs:
         return False
+    # "Vice President of Location & Services", "Head of Data Solutions": what the job is of
+    if re.match(r"\s+(?:of|for|für)\b", piece[jobs[0].end() :], re.I):
+        return True
     orgs = list(_ORG_WORDS.finditer(piece))
     return not orgs or jobs[-1].end() > orgs[-1].end()
 

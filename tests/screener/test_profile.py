@@ -213,6 +213,25 @@ def test_experience_place_after_the_dates_and_dates_that_wrap_are_not_the_organi
     ]
 
 
+def test_experience_date_labels_are_not_organisations_and_of_names_the_job():
+    """AltaCV prints "Date:" before a job's dates; "Vice President of Location & Services"
+    ends in an organisation word yet names a job."""
+    text = (
+        "EXPERIENCE\n"
+        "President & CEO\n"
+        "Yahoo!\n"
+        "Date: July 2012 – Ongoing Location: Sunnyvale, CA\n"
+        "• Led the acquisition of the company by Verizon;\n"
+        "Vice President of Location & Services\n"
+        "Google\n"
+        "Date: Oct 2010 – July 2012 Location: Palo Alto, CA\n"
+    )
+    assert _titles_and_organisations(text) == [
+        ("President & CEO", "Yahoo!"),
+        ("Vice President of Location & Services", "Google"),
+    ]
+
+
 def test_extract_profile_name_from_indeed_link_when_first_lines_are_not_a_name():
     text = (
         "CURRICULUM VITAE\nSoftware Engineer\n"
