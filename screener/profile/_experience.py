@@ -71,10 +71,31 @@ def _header_like(line: str) -> bool:
     )
 
 
+def _without_stray_parentheses(piece: str) -> str:
+    """"(Acme)" -> "Acme" and "Acme)" -> "Acme", but "Researcher (Military Service)" keeps its
+    closing parenthesis (stripping every parenthesis at the ends cut it off)."""
+    if piece.startswith("(") and piece.endswith(")") and _balanced(piece[1:-1]):
+        piece = piece[1:-1]
+    elif piece.startswith("(") and ")" not in piece:
+        piece = piece[1:]
+    elif piece.endswith(")") and "(" not in piece:
+        piece = piece[:-1]
+    return piece.strip(" \t•·*:-–—")
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _pieces(line: str) -> list[str]:
     pieces = []
     for piece in _SPLIT.split(line):
-        piece = _LABEL.sub("", piece.strip(" \t•·*:-–—()")).strip()
+        piece = _LABEL.sub("", _without_stray_parentheses(piece.strip(" \t•·*:-–—"))).strip()
         if (
             piece
             and re.search(r"[^\W\d_]", piece)

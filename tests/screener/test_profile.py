@@ -215,7 +215,7 @@ def test_experience_place_after_the_dates_and_dates_that_wrap_are_not_the_organi
 
 def test_experience_date_labels_are_not_organisations_and_of_names_the_job():
     """AltaCV prints "Date:" before a job's dates; "Vice President of Location & Services"
-    ends in an organisation word yet names a job."""
+    ends in an organisation word yet names a job; a title keeps its closing parenthesis."""
     text = (
         "EXPERIENCE\n"
         "President & CEO\n"
@@ -225,10 +225,15 @@ def test_experience_date_labels_are_not_organisations_and_of_names_the_job():
         "Vice President of Location & Services\n"
         "Google\n"
         "Date: Oct 2010 – July 2012 Location: Palo Alto, CA\n"
+        "• Oversaw the engineers and product managers of Google Maps;\n"
+        "Security Researcher (Compulsory Military Service)\n"
+        "(Cyber Command)\n"
+        "Date: Aug 2008 – Apr 2010 Location: Seoul\n"
     )
     assert _titles_and_organisations(text) == [
         ("President & CEO", "Yahoo!"),
         ("Vice President of Location & Services", "Google"),
+        ("Security Researcher (Compulsory Military Service)", "Cyber Command"),
     ]
 
 
