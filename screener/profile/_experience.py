@@ -72,7 +72,7 @@ def _header_like(line: str) -> bool:
 
 
 def _without_stray_parentheses(piece: str) -> str:
-    """"(Acme)" -> "Acme" and "Acme)" -> "Acme", but "Researcher (Military Service)" keeps its
+    """ "(Acme)" -> "Acme" and "Acme)" -> "Acme", but "Researcher (Military Service)" keeps its
     closing parenthesis (stripping every parenthesis at the ends cut it off)."""
     if piece.startswith("(") and piece.endswith(")") and _balanced(piece[1:-1]):
         piece = piece[1:-1]
