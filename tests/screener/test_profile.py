@@ -267,6 +267,9 @@ def test_contacts_name_on_a_line_with_other_text_when_the_address_spells_it(
         ("SALES ASSOCIATE\nCareer Focus\n", None),
         ("GENERAL ACCOUNTANT\nCompany Name City\n", None),
         ("EXECUTIVE CHEF\nJane Doe\n", "Jane Doe"),
+        # surnames that are also job nouns stay names: a name missed stays in the scoring text
+        ("Tim Cook\n", "Tim Cook"),
+        ("Paul Nurse\n", "Paul Nurse"),
     ],
 )
 def test_contacts_a_job_title_line_is_not_a_name(header: str, name: str | None) -> None:
