@@ -25,6 +25,7 @@ import ctypes
 import io
 import logging
 import math
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -348,7 +349,15 @@ def _hidden_objects(page: Any, visible_box: _Box) -> dict[int, HiddenReason]:
     return judge.hidden
 
 
+# A full-width form (U+FF00-U+FF1F: "－", "（", "：" …) written as UTF-8 bytes into a Latin-1
+# font comes out "ï¼" plus a control character PDFium drops. Half the Kaggle PDFs separate
+# "Company Name ï¼ City" this way and some their job dates ("05/2013 ï¼ 09/2013"), which then
+# went unread; NFKC would make it "ï1⁄4". It is read as the hyphen it nearly always stands for.
+_FULLWIDTH_MOJIBAKE = re.compile("ï¼[\x80-\x9f]?")
+
+
 def _clean(text: str) -> str:
+    text = _FULLWIDTH_MOJIBAKE.sub("-", text)
     # NFKC folds ligatures (ﬁ → fi) and full-width forms so skills match as written.
     text = unicodedata.normalize("NFKC", text)
     # PDFium joins a line that ends in a hyphen to the next and marks the hyphen U+FFFE; the page

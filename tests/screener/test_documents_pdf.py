@@ -71,6 +71,12 @@ def test_hyphens_come_back_as_the_page_shows_them() -> None:
     listing = DATA / "kaggle-resume-pdfs/data/ARTS/83338413.pdf"
     kaggle = read_document(listing.read_bytes(), listing.name)
     assert "Active Directory-\nTCP/IP networking-\nTablet Technologies-\n" in kaggle.text
+    # a full-width hyphen written as UTF-8 into a Latin-1 font ("ï¼"): a hyphen again, so the
+    # job's dates are a range
+    jobs = DATA / "kaggle-resume-pdfs/data/ENGINEERING/50328713.pdf"
+    engineering = read_document(jobs.read_bytes(), jobs.name)
+    assert "ENGINEERING INTERN 08/2016 - 12/2016 Company Name State" in engineering.text
+    assert "ï" not in engineering.text and "1⁄4" not in engineering.text
 
 
 def test_geometric_order_would_interleave_deedy_columns() -> None:
