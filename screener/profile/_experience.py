@@ -72,9 +72,9 @@ def _header_like(line: str) -> bool:
 
 
 def _without_stray_parentheses(piece: str) -> str:
-    """Only parentheses that pair with nothing go: "(Acme)" and "Acme)" give "Acme", while
-    "Researcher (Military Service)" keeps its closing one (stripping every parenthesis at the
-    ends cut it off)."""
+    """Parentheses around the whole piece or left unpaired go: "(Acme)" and "Acme)" give
+    "Acme", while "Researcher (Military Service)" keeps its closing one (stripping every
+    parenthesis at the ends cut it off)."""
     if piece.startswith("(") and piece.endswith(")") and _balanced(piece[1:-1]):
         piece = piece[1:-1]
     elif piece.startswith("(") and ")" not in piece:
