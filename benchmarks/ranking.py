@@ -257,7 +257,7 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
             if measure == "ndcg":
                 values.append(ndcg(ours, truth))
             else:
-                values.append(spearman(ours, [-r for r in truth]))  # rank 1 = best
+                values.append(_rank_agreement(ours, truth))
         return _mean(values), len(values)
 
     # per method and annotator, each CV's Spearman (NaN where the array is invalid, the CV
@@ -348,13 +348,18 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
     return result
 
 
+def _rank_agreement(ours: Sequence[float], truth_ranks: Sequence[float]) -> float:
+    """Spearman of our scores (higher = better) with an annotator's ranks (1 = best)."""
+    return spearman(ours, [-r for r in truth_ranks])
+
+
 def _cv_spearman(ours: Sequence[float] | None, array: Sequence[int] | None) -> float:
-    """Spearman of our vacancy scores with one annotator's best-to-worst array; NaN if either
-    is missing or invalid."""
+    """``_rank_agreement`` with one annotator's best-to-worst array; NaN if either is missing
+    or invalid."""
     truth = positions(array) if array is not None else None
     if ours is None or truth is None:
         return float("nan")
-    return spearman(ours, [-r for r in truth])  # rank 1 = best
+    return _rank_agreement(ours, truth)
 
 
 # --- updated-resume AUC and red flags ------------------------------------------------------------
