@@ -69,8 +69,13 @@ _DATE = (
 _PRESENT = rf"(?:{_alternation(list(_PRESENT_WORDS))})"
 _SEPARATOR = r"(?:-+|–|—|−|~|→|to|till|until|through|thru|bis)"
 
+# Two dates set apart by a wide gap and nothing else are a range whose dash a conversion lost
+# ("4/2016  5/2022, LLC Confident" in the Vanetik DOCX files); one space is not enough
+# ("2016 2018" may be two separate years).
+_GAP = r"[ \t]{2,}"
+
 _RANGE = re.compile(
-    rf"(?<![\w/.])(?:(?P<start>{_DATE})\s*{_SEPARATOR}\s*(?P<end>{_DATE}|{_PRESENT})"
+    rf"(?<![\w/.])(?:(?P<start>{_DATE})(?:\s*{_SEPARATOR}\s*|{_GAP})(?P<end>{_DATE}|{_PRESENT})"
     rf"|(?:since|seit|ab)\s+(?P<since>{_DATE}))(?![\w/])",
     re.IGNORECASE,
 )

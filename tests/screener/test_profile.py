@@ -308,6 +308,9 @@ def test_experience_impossible_dates_kept_but_not_counted():
         ("März 2022 – bis heute", 28),
         ("Şubat 2023 - devam ediyor", 17),
         ("EYLÜL 2022 – Günümüz", 22),
+        # the dash lost in a conversion: a wide gap between two dates
+        ("4/2016  5/2022", 74),
+        ("2021  now", 42),
     ],
 )
 def test_experience_months_date_formats(written, months):
