@@ -233,6 +233,22 @@ def test_llm_prompting_only_is_flagged_but_not_with_rag_or_fine_tuning() -> None
     assert "llm-prompting-only" not in _flags(ENGINE.assess(_facts(deeper), _role()))
 
 
+def test_no_version_control_flag_and_any_sign_of_testing_clears_it() -> None:
+    text = "Experience\nBuilt Python and SQL reports for the finance team.\n"
+    [flag] = [f for f in ENGINE.assess(_facts(text), _role()).red_flags if f.code == NO_VCS]
+    assert "no sign of version control or testing" in flag.note
+    for practice in (
+        "Kept the code in Git.",
+        "Wrote unit tests for every report.",
+        "Wrote and ran the test cases of each release by hand.",
+    ):
+        cleared = ENGINE.assess(_facts(text + practice + "\n"), _role())
+        assert NO_VCS not in _flags(cleared), practice
+
+
+NO_VCS = "no-version-control-or-testing"
+
+
 def test_production_claims_without_monitoring_are_flagged() -> None:
     text = "Experience\nDeployed ML models to production for fraud scoring.\nML Engineer\n"
     flagged = ENGINE.assess(
