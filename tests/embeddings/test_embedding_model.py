@@ -16,7 +16,7 @@ from embeddings import (
     Precision,
     resolve_precision,
 )
-from embeddings._model import _FEW_TEXTS
+from embeddings._model import _FEW_TEXTS, cpu_has_amx
 from tests.conftest import REPO_ROOT
 
 
@@ -210,6 +210,9 @@ def test_a_vector_does_not_depend_on_the_texts_encoded_with_it(precision: str) -
     # small calls on one CPU thread, as on CPUs with AMX (``EmbeddingModel._threads``), so the
     # comparison with the every-thread call below runs on any CPU
     threads = torch.get_num_threads()
+    # one CV on one thread only where bf16 runs on AMX; fp32 and AVX-512 bf16 use every thread
+    single = _FEW_TEXTS if precision == "bf16" and cpu_has_amx() else 0
+    assert model._one_thread_up_to == single
     model._one_thread_up_to = _FEW_TEXTS
     alone = {t: model.encode([t])[0] for t in texts}  # "Python" alone is a 3-token pass
     for batch in (
