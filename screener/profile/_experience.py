@@ -4,7 +4,9 @@ CVs put the header of a job in three places relative to its dates: above them (I
 templates: title, then "Company - City", then dates), on the same line ("ML Engineer, Acme GmbH
  Jan 2019 – Present"), or below them (dates first). The nearest short, header-like lines are read
 in that order of preference; text after the dates on their line comes after the lines above,
-since it is mostly a place ("Jan 2015 - Present | New York, NY").
+since it is mostly a place ("Jan 2015 - Present | New York, NY"). A job told as a sentence
+("Worked as Data Analyst for Fidelity from June 2013") gives its title and organisation from the
+sentence's own words.
 """
 
 from __future__ import annotations
@@ -45,12 +47,38 @@ _LABEL = re.compile(
     r"^(?i:company|employer|organi[sz]ation|client|title|role|position|designation|firma"
     r"|arbeitgeber|şirket|pozisyon|unvan)\s*[:\-]\s*"
 )
+# A job told as a sentence, common in Indian CVs: "(Currently) working as TITLE at/in/with/for
+# ORG", or "worked with/at/for ORG as TITLE". An organisation does not start with an article
+# ("Working as SAP consultant in a client project with Infosys" names no organisation).
+_WORKED = (
+    r"(?i:(?:currently\s+)?(?:i\s+)?(?:have\s+|had\s+|am\s+|was\s+)?"
+    r"(?:working|worked|work|employed|serving|served))"
+)
+_TITLE_THEN_ORG = re.compile(
+    _WORKED + r"\s+(?i:as)\s+(?i:an?\s+|the\s+)?(?P<title>.+?)"
+    r"\s+(?i:at|in|with|for|@)\s+(?!(?i:an?|the)\b)(?P<org>.+)"
+)
+_TITLE_ONLY = re.compile(_WORKED + r"\s+(?i:as)\s+(?i:an?\s+|the\s+)?(?P<title>[^,;.]+)")
+_ORG_THEN_TITLE = re.compile(
+    _WORKED + r"\s+(?i:at|in|with|for)\s+(?!(?i:an?|the)\b)(?P<org>.+?)"
+    r"\s+(?i:as)\s+(?i:an?\s+|the\s+)?(?P<title>.+)"
+)
 _MAX_HEADER_CHARS = 90
 # The word a template puts before a job's dates ("Date: July 2012 – Ongoing"): neither a title
 # nor an organisation.
 _DATE_LABEL = re.compile(
     r"(?i:dates?|period|duration|from|since|zeitraum|dauer|seit|tarih|dönem|süre)"
 )
+
+# Labels of the parts of a job entry ("Project Description", "Roles and Responsibilities",
+# "Team Size: 15 members") and lengths ("11 months"): neither a title nor an organisation.
+_ENTRY_LABEL = re.compile(
+    r"(?i:(?:project\s+)?(?:description|summary|details|name|title|profile)"
+    r"|projects?|roles?(?:\s+(?:and|&)\s+responsibilit(?:y|ies))?|responsibilit(?:y|ies)"
+    r"|key\s+responsibilit(?:y|ies)|team\s+size\b.*|environment|technologies|tools|client"
+    r"|achievements?|[\d.]+\+?\s+(?:months?|years?|yrs?))"
+)
+_TRAILING_DATE_LABEL = re.compile(r"\s+(?i:from|since|seit|till|until)$")
 
 
 def _line_at(text: str, position: int) -> tuple[int, int]:
@@ -97,11 +125,14 @@ def _pieces(line: str) -> list[str]:
     pieces = []
     for piece in _SPLIT.split(line):
         piece = _LABEL.sub("", _without_stray_parentheses(piece.strip(" \t•·*:-–—"))).strip()
+        # "Oracle, Hyderabad from July 2015": the word that leads into the dates is not a place
+        piece = _TRAILING_DATE_LABEL.sub("", piece)
         if (
             piece
             and re.search(r"[^\W\d_]", piece)
             and not re.fullmatch(r"(?i)present|current|ongoing", piece)
             and not _DATE_LABEL.fullmatch(piece)
+            and not _ENTRY_LABEL.fullmatch(piece)
         ):
             pieces.append(piece)
     return pieces
@@ -121,12 +152,37 @@ def _is_title(piece: str) -> bool:
     return not orgs or jobs[-1].end() > orgs[-1].end()
 
 
+def _sentence_job(line: str) -> tuple[str, str | None] | None:
+    """Title and organisation of a job written as a sentence: "Working as Configuration
+    Engineer in Oracle, Hyderabad from July 2015", "Worked with Infosys Limited as a Software
+    Test Engineer". Split into pieces, the first gave the whole clause as the title and the
+    place as the organisation."""
+    clause = _BULLET.sub("", line).strip()
+    found = _TITLE_THEN_ORG.match(clause) or _ORG_THEN_TITLE.match(clause)
+    if found is None:
+        alone = _TITLE_ONLY.fullmatch(clause)
+        title = _TRAILING_DATE_LABEL.sub("", alone["title"].strip()) if alone else ""
+        return (title, None) if _is_title(title) else None
+    title = _TRAILING_DATE_LABEL.sub("", found["title"].strip(" ,;:"))
+    pieces = _pieces(found["org"])
+    if not pieces or not _is_title(title) or _is_title(pieces[0]):
+        return None
+    return title, pieces[0]
+
+
 def _title_and_org(lines: Sequence[str]) -> tuple[str | None, str | None]:
     """Pick the title (has a job word) and the organisation from candidate lines, nearest first."""
     title: str | None = None
     org: str | None = None
     fallback_org: str | None = None
     for line in lines:
+        sentence = _sentence_job(line)
+        if sentence is not None:
+            title = title or sentence[0]
+            org = org or sentence[1]
+            if org is not None:
+                break
+            continue
         for piece in _pieces(line):
             if len(piece) > 70:
                 continue

@@ -237,6 +237,32 @@ def test_experience_date_labels_are_not_organisations_and_of_names_the_job():
     ]
 
 
+def test_experience_job_told_as_a_sentence_and_entry_labels():
+    """Indian CVs often write a job as a sentence ("Working as TITLE in ORG, City from ...");
+    split into pieces, the whole clause became the title and the city (with "from") the
+    organisation. A label inside an entry ("Project Description:") is no organisation."""
+    text = (
+        "WORK EXPERIENCE\n"
+        "• Working as Configuration Engineer in Oracle, Hyderabad from July 2015 to Present.\n"
+        "• Worked with Microsoft, Hyderabad as Software Engineer from January 2013 to June 2015.\n"
+        "• Worked as a Data Analyst for Fidelity India Financial Inc. from June 2011 till\n"
+        "Dec 2012.\n"
+        "Test Engineer\n"
+        "Infosys Limited -\n"
+        "June 2009 to May 2011\n"
+        "June 2009 - May 2011\n"
+        "Project Description:\n"
+        "Core banking integration layer for retail payments.\n"
+    )
+    assert _titles_and_organisations(text) == [
+        ("Configuration Engineer", "Oracle"),
+        ("Software Engineer", "Microsoft"),
+        ("Data Analyst", "Fidelity India Financial Inc."),
+        ("Test Engineer", "Infosys Limited"),
+        (None, None),
+    ]
+
+
 def test_extract_profile_name_from_indeed_link_when_first_lines_are_not_a_name():
     text = (
         "CURRICULUM VITAE\nSoftware Engineer\n"
