@@ -87,6 +87,15 @@ def test_section_limited_rule_ignores_a_skills_list() -> None:
     assert _rule(used, "theory-heavy-work").points == 15
 
 
+def test_a_proof_of_concept_is_no_theory_heavy_work() -> None:
+    prototype = ENGINE.assess(
+        _facts("Experience\nExecuted proof of concept implementations for the portal.\n"), _role()
+    )
+    assert _rule(prototype, "theory-heavy-work") is None
+    proof = ENGINE.assess(_facts("Experience\nWrote the proof that the sampler mixes.\n"), _role())
+    assert _rule(proof, "theory-heavy-work").fact == "found: proof"
+
+
 def test_production_and_evaluation_phrases_count_only_beside_ml_work() -> None:
     software = ENGINE.assess(
         _facts(
