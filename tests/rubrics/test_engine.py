@@ -99,7 +99,7 @@ def test_a_proof_of_concept_is_no_theory_heavy_work() -> None:
 def test_a_degree_in_architecture_is_no_system_design() -> None:
     degree = ENGINE.assess(_facts("Education\nAssociate Degree: Architecture, 2009\n"), _role())
     assert _rule(degree, "ml-system-design") is None
-    work = ENGINE.assess(_facts("Experience\nDesigned the architecture of the ETL jobs.\n"), _role())
+    work = ENGINE.assess(_facts("Experience\nDesigned the architecture of ETL jobs.\n"), _role())
     assert _rule(work, "ml-system-design").fact == "found: designed the architecture, etl"
 
 
