@@ -28,7 +28,10 @@
 4. **Closest seed role**, which lends its dimension weights and Germany salary band: for each seed
    role, the share of its skill weight that the JD mentions, a required mention counting fully and
    a plus mention half; a JD title naming one of the role's ``titles`` adds 0.15. Ties go to the
-   role with more matched skills, then to id order. A JD with no seed skill at all falls back to
+   role with more matched skills, then to id order. A role is taken only when the JD names one
+   of its AI/ML skills or titles: general skills (``general: true`` in the role files: Python,
+   SQL, C++, Linux, Docker, cloud platforms ...) count toward the share, but a Java or .NET post
+   that names only them is no Data Scientist post. A JD with no such evidence falls back to
    ``ml-engineer`` (the generalist role), and the analysis says so.
 5. **Name** from the JD's title line (first non-empty line when it is short and not a sentence),
    else from the role id.
@@ -387,6 +390,14 @@ class RoleMatch:
     score: float
     matched_skill_ids: tuple[str, ...]
     title_match: bool
+    # matched skills the role does not mark ``general`` (Python, SQL, Docker ... are not)
+    ai_ml_skill_ids: tuple[str, ...] = ()
+
+    @property
+    def names_the_role(self) -> bool:
+        """Whether the JD asks for this kind of AI/ML work: one of the role's own skills, or
+        one of its titles."""
+        return bool(self.ai_ml_skill_ids) or self.title_match
 
 
 @dataclass(frozen=True)
@@ -562,7 +573,8 @@ def _score_roles(
         if title_match:
             score += TITLE_BONUS
         matched = tuple(s.id for s in role.skills if s.id in credit)
-        matches.append(RoleMatch(role.id, round(score, 4), matched, title_match))
+        own = tuple(s.id for s in role.skills if s.id in credit and not s.general)
+        matches.append(RoleMatch(role.id, round(score, 4), matched, title_match, own))
     matches.sort(key=lambda m: (-m.score, -len(m.matched_skill_ids), m.role_id))
     return matches
 
@@ -611,8 +623,8 @@ def analyse_job_description(text: str, *, roles: RoleSet) -> JobDescriptionAnaly
 
     title = _title_line(text)
     role_matches = tuple(_score_roles(text, title, roles, resolver))
-    best = role_matches[0]
-    if best.score > 0:
+    best = next((m for m in role_matches if m.score > 0 and m.names_the_role), None)
+    if best is not None:
         closest, reason = (
             best.role_id,
             (
@@ -622,7 +634,14 @@ def analyse_job_description(text: str, *, roles: RoleSet) -> JobDescriptionAnaly
         )
     else:
         closest = FALLBACK_ROLE if FALLBACK_ROLE in roles else roles.ids[0]
-        reason = f"no seed-role skill found; fell back to {closest}"
+        general = [s.name for s in skills if s.seed]
+        if general:
+            reason = (
+                f"only general skills ({', '.join(general)}), no AI/ML one; fell back to "
+                f"{closest}, the generalist role: review the dimension weights"
+            )
+        else:
+            reason = f"no seed-role skill found; fell back to {closest}"
     return JobDescriptionAnalysis(title, skills, role_matches, closest, reason)
 
 

@@ -235,6 +235,15 @@ class Skill(_Frozen):
             "description is shown as related."
         ),
     )
+    general: bool = Field(
+        default=False,
+        description=(
+            "Whether this is a general programming or infrastructure skill that most software "
+            "jobs ask for (Python, SQL, Docker, cloud platforms): it counts toward a job "
+            "description's overlap with the role, but a job description naming only such "
+            "skills is not taken for an AI/ML role (rubrics._from_jd)."
+        ),
+    )
     any_of: Annotated[str, Field(pattern=_SLUG)] | None = Field(
         default=None,
         description=(

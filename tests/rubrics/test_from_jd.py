@@ -170,6 +170,24 @@ def test_from_jd_picks_expected_closest_seed_role(roles: RoleSet, text: str, exp
     assert analyse_job_description(text, roles=roles).closest_role_id == expected
 
 
+def test_a_post_naming_only_general_skills_is_no_ai_ml_role(roles: RoleSet) -> None:
+    """Vacancy 499 (a Java and C# developer post) names SQL, Linux and Elasticsearch among the
+    seed skills: it covers a tenth of Data Scientist's skill weight, which made it "based on Data
+    Scientist" (mathematics weighted 0.45). General skills alone name no AI/ML role."""
+    analysis = analyse_job_description(_vacancy("499"), roles=roles)
+    assert analysis.closest_role_id == "ml-engineer"
+    assert analysis.closest_reason.startswith(
+        "only general skills (SQL, Search and information retrieval, Linux and shell), no AI/ML"
+    )
+    scientist = next(m for m in analysis.role_matches if m.role_id == "data-scientist")
+    assert scientist.score > 0 and not scientist.names_the_role
+    # one skill of the role's own, or its title, is enough
+    devops = "Platform engineer: Kubernetes, Docker, Terraform and Python on AWS"
+    assert analyse_job_description(devops, roles=roles).closest_role_id == "mlops-engineer"
+    titled = "Data Scientist\nRequirements: Python and SQL"
+    assert analyse_job_description(titled, roles=roles).closest_role_id == "data-scientist"
+
+
 def test_role_from_jd_takes_weights_and_band_from_closest_role(roles: RoleSet) -> None:
     role = role_from_job_description(LLM_JD, role_id="acme-llm", name=None, roles=roles)
     seed = roles.get("llm-genai-engineer")

@@ -131,7 +131,7 @@ def test_shared_skill_definitions_identical_across_roles(roles: RoleSet) -> None
     seen: dict[str, tuple] = {}
     for role in roles:
         for skill in role.skills:
-            definition = (skill.name, tuple(skill.aliases), skill.description)
+            definition = (skill.name, tuple(skill.aliases), skill.description, skill.general)
             assert seen.setdefault(skill.id, definition) == definition, skill.id
 
 
