@@ -404,6 +404,36 @@ def _heading_kind(line: str) -> SectionKind | None:
     return _PHRASE_TO_KIND.get(normalise_heading(stripped))
 
 
+# A heading set in a margin column shares its line with the first line of the section
+# ("EXPERIENCE Experience with external APIs;", "EDUCATION Belarusian State University"), as
+# PDF and DOCX conversions of such layouts give it. Two shapes count: the whole run of capital
+# words that opens the line is a heading ("LEADERSHIP DEVELOPMENT PROGRAM" is not, though
+# "leadership" alone would be), or a heading in any case is followed by dates ("Work experience
+# 04/2022 - 07/2022"), which "Experience with external APIs" or "Experience: 5 years" are not.
+_CAPITALS_RUN = re.compile(r"[^\S\n]*((?:[A-ZÄÖÜÇĞİŞ&]{2,}[^\S\n]+)*[A-ZÄÖÜÇĞİŞ]{2,})(?=[:\s]+\S)")
+_BEFORE_DATES = re.compile(
+    r"[^\S\n]*([^\W\d_][^\d\n:|]{1,40}?)[:\s]+(?=(?:\d{1,2}[./])?(?:19|20)\d{2}\b)"
+)
+
+
+def _inline_heading(line: str) -> tuple[SectionKind, int] | None:
+    """A heading that opens a line of section text: its kind and where the body starts."""
+    for shape in (_CAPITALS_RUN, _BEFORE_DATES):
+        found = shape.match(line)
+        if found is None:
+            continue
+        rest = line[found.end(1) :]
+        if shape is _CAPITALS_RUN and re.match(r"[^\S\n]+[A-ZÄÖÜÇĞİŞ]{2,}\b", rest):
+            continue  # capitals go on: the run is longer than the heading ("SKILLS MATRIX")
+        phrase = normalise_heading(found.group(1))
+        if phrase == "project":
+            continue  # "PROJECT: Billing Developer Apr 2007 - Mar 2009" labels a job's project
+        kind = _PHRASE_TO_KIND.get(phrase)
+        if kind is not None:
+            return kind, found.end(1)
+    return None
+
+
 def _lines(text: str) -> Iterator[tuple[int, int]]:
     for match in _LINE.finditer(text):
         if match.start() != match.end():
@@ -422,6 +452,11 @@ def detect_sections(text: str) -> list[Section]:
         kind = _heading_kind(text[start:end])
         if kind is not None:
             headings.append((kind, text[start:end].strip(), start, end))
+            continue
+        inline = _inline_heading(text[start:end])
+        if inline is not None:
+            body = start + inline[1]
+            headings.append((inline[0], text[start:body].strip(), start, body))
 
     sections: list[Section] = []
     first_heading = headings[0][2] if headings else len(text)

@@ -107,3 +107,36 @@ def test_letter_spaced_designer_headings_are_detected() -> None:
     assert _kinds(text) == [SectionKind.HEADER, SectionKind.EXPERIENCE, SectionKind.EDUCATION]
     # initials are not a heading
     assert _kinds("J D\nfoo\n") == [SectionKind.HEADER]
+
+
+def test_a_margin_heading_on_the_first_line_of_its_section_is_detected() -> None:
+    """Margin headings come out on the same line as the section's first line (Vanetik 20.docx);
+    the body starts after the heading."""
+    text = (
+        "Full-Stack Developer\n"
+        "SUMMARY Main stack: PHP, Node.js, React.js.\n"
+        "WORK Tanndu  Full Stack Developer (2021 - now)\n"
+        "EXPERIENCE Experience with external APIs;\n"
+        "EDUCATION Belarusian State University  Bachelor's Degree\n"
+        "Work experience 04/2022 - 07/2022 (project employment)\n"
+    )
+    sections = detect_sections(text)
+    assert [(s.kind, s.heading, text[s.start : s.end].split("\n")[0]) for s in sections] == [
+        (SectionKind.HEADER, "", "Full-Stack Developer"),
+        (SectionKind.SUMMARY, "SUMMARY", " Main stack: PHP, Node.js, React.js."),
+        (SectionKind.EXPERIENCE, "WORK", " Tanndu  Full Stack Developer (2021 - now)"),
+        (SectionKind.EXPERIENCE, "EXPERIENCE", " Experience with external APIs;"),
+        (SectionKind.EDUCATION, "EDUCATION", " Belarusian State University  Bachelor's Degree"),
+        (SectionKind.EXPERIENCE, "Work experience", " 04/2022 - 07/2022 (project employment)"),
+    ]
+
+
+def test_a_line_that_only_starts_like_a_heading_is_no_heading() -> None:
+    text = (
+        "Jane Doe\n"
+        "LEADERSHIP DEVELOPMENT PROGRAM for new managers\n"
+        "Experience: 5 years of Python\n"
+        "Experience with 2 cloud providers\n"
+        "PROJECT: Billing Developer Apr 2007 - Mar 2009 Client: IBM\n"
+    )
+    assert _kinds(text) == [SectionKind.HEADER]
