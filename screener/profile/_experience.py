@@ -78,6 +78,26 @@ _ENTRY_LABEL = re.compile(
     r"|key\s+responsibilit(?:y|ies)|team\s+size\b.*|environment|technologies|tools|client"
     r"|achievements?|[\d.]+\+?\s+(?:months?|years?|yrs?))"
 )
+# An award or honour listed with its years is no job ("2003-2004 Winner of the Tactical Action
+# Unit of the Year Award.", "Student of the Month Program, 2004-Present"); read as one it made
+# overlapping-dates notes.
+_AWARD = re.compile(
+    r"(?i:\b(?:awards?(?!-winning)|awarded|winner|honou?rs?|honou?red|recipient|prize"
+    r"|medal(?:ist)?|scholarship|dean'?s\s+list|(?:employee|student|associate|member)\s+of\s+the"
+    r"\s+(?:month|quarter|year))\b)"
+)
+_AWARD_REACH = 80
+
+
+def _is_award(text: str, found: DateRange) -> bool:
+    """Whether the dates sit beside an award's words on their line (within ``_AWARD_REACH``
+    characters, so a CV flattened into one long line is not judged as a whole)."""
+    line_start, line_end = _line_at(text, found.match_start)
+    start = max(line_start, found.match_start - _AWARD_REACH)
+    end = min(line_end, found.match_end + _AWARD_REACH)
+    return _AWARD.search(text, start, end) is not None
+
+
 _TRAILING_DATE_LABEL = re.compile(r"\s+(?i:from|since|seit|till|until)$")
 
 
@@ -273,6 +293,7 @@ def extract_experience(
     intervals: list[tuple[int, int]] = []
     for region_start, region_end in _regions(text, sections):
         ranges = find_date_ranges(text, reference_date, region_start, region_end)
+        ranges = [r for r in ranges if not _is_award(text, r)]
         for index, found in enumerate(ranges):
             previous_end = _dates_line_end(text, ranges[index - 1]) if index else region_start
             next_start = (

@@ -263,6 +263,22 @@ def test_experience_job_told_as_a_sentence_and_entry_labels():
     ]
 
 
+def test_an_award_with_its_years_is_no_job() -> None:
+    """Read as jobs, awards made overlapping-dates notes (two of the hand-checked examples)."""
+    text = (
+        "Experience\n"
+        "Health Care Consultant, Company Name, January 2003 to January 2005\n"
+        "2003-2004 Winner of the Tactical Action Unit of the Year Award.\n"
+        "Student of the Month Program, Turner Elementary School, 2004-Present.\n"
+        "Newspaper Staff Member, The Daily, Aug 2012 - Present\n"
+        "Features editor of the campus newspaper, responsible for award-winning design.\n"
+    )
+    assert _titles_and_organisations(text) == [
+        ("Health Care Consultant", "Company Name"),
+        ("Newspaper Staff Member", "The Daily"),
+    ]
+
+
 def test_extract_profile_name_from_indeed_link_when_first_lines_are_not_a_name():
     text = (
         "CURRICULUM VITAE\nSoftware Engineer\n"
