@@ -265,6 +265,13 @@ def test_no_version_control_flag_and_any_sign_of_testing_clears_it() -> None:
 NO_VCS = "no-version-control-or-testing"
 
 
+def test_software_work_for_the_version_control_note_is_not_read_in_education() -> None:
+    degree = "Education\nB.Sc. Software Engineering; thesis in Python\n"
+    assert NO_VCS not in _flags(ENGINE.assess(_facts(degree), _role()))
+    work = "Experience\nSoftware engineering of Python services for billing.\n"
+    assert NO_VCS in _flags(ENGINE.assess(_facts(work), _role()))
+
+
 def test_production_claims_without_monitoring_are_flagged() -> None:
     text = "Experience\nDeployed ML models to production for fraud scoring.\nML Engineer\n"
     flagged = ENGINE.assess(
