@@ -86,6 +86,7 @@ _AWARD = re.compile(
     r"|medal(?:ist)?|scholarship|dean'?s\s+list|(?:employee|student|associate|member)\s+of\s+the"
     r"\s+(?:month|quarter|year))\b)"
 )
+_LEADING_NOW = re.compile(r"^(?i:currently|presently)\s+")
 _AWARD_REACH = 80
 
 
@@ -145,8 +146,9 @@ def _pieces(line: str) -> list[str]:
     pieces = []
     for piece in _SPLIT.split(line):
         piece = _LABEL.sub("", _without_stray_parentheses(piece.strip(" \t•·*:-–—"))).strip()
-        # "Oracle, Hyderabad from July 2015": the word that leads into the dates is not a place
-        piece = _TRAILING_DATE_LABEL.sub("", piece)
+        # "Oracle, Hyderabad from July 2015": the word that leads into the dates is not a place;
+        # "Currently Quality Specialist" is the job of a Quality Specialist
+        piece = _LEADING_NOW.sub("", _TRAILING_DATE_LABEL.sub("", piece))
         if (
             piece
             and re.search(r"[^\W\d_]", piece)

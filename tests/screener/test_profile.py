@@ -247,6 +247,7 @@ def test_experience_job_told_as_a_sentence_and_entry_labels():
         "• Worked with Microsoft, Hyderabad as Software Engineer from January 2013 to June 2015.\n"
         "• Worked as a Data Analyst for Fidelity India Financial Inc. from June 2011 till\n"
         "Dec 2012.\n"
+        "Currently Quality specialist, Acme Labs, 07/2012 to Current\n"
         "Test Engineer\n"
         "Infosys Limited -\n"
         "June 2009 to May 2011\n"
@@ -258,6 +259,7 @@ def test_experience_job_told_as_a_sentence_and_entry_labels():
         ("Configuration Engineer", "Oracle"),
         ("Software Engineer", "Microsoft"),
         ("Data Analyst", "Fidelity India Financial Inc."),
+        ("Quality specialist", "Acme Labs"),
         ("Test Engineer", "Infosys Limited"),
         (None, None),
     ]
