@@ -109,6 +109,8 @@ _HEADINGS: dict[SectionKind, tuple[str, ...]] = {
         "research",
         "volunteer experience",
         "leadership experience",
+        "employment details",
+        "company details",
         # de
         "berufserfahrung",
         "berufliche erfahrung",
@@ -180,6 +182,7 @@ _HEADINGS: dict[SectionKind, tuple[str, ...]] = {
     SectionKind.SKILLS: (
         "skills",
         "technical skills",
+        "skill details",
         "core skills",
         "key skills",
         "skill set",
@@ -242,6 +245,7 @@ _HEADINGS: dict[SectionKind, tuple[str, ...]] = {
     ),
     SectionKind.PROJECTS: (
         "projects",
+        "project details",
         "project",
         "personal projects",
         "selected projects",

@@ -140,3 +140,18 @@ def test_a_line_that_only_starts_like_a_heading_is_no_heading() -> None:
         "PROJECT: Billing Developer Apr 2007 - Mar 2009 Client: IBM\n"
     )
     assert _kinds(text) == [SectionKind.HEADER]
+
+
+def test_detail_headings_of_indian_job_sites_are_detected() -> None:
+    text = (
+        "Education Details\nMCA, YMCAUST Faridabad\nSkill Details\nPython- Exprience - 6 months\n"
+        "Company Details\ncompany - Itechpower\nProject Details\nBilling portal in Django\n"
+        "Employment Details\nAnalyst, Infosys, 2019 - 2021\n"
+    )
+    assert _kinds(text) == [
+        SectionKind.EDUCATION,
+        SectionKind.SKILLS,
+        SectionKind.EXPERIENCE,
+        SectionKind.PROJECTS,
+        SectionKind.EXPERIENCE,
+    ]
