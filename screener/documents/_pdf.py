@@ -356,21 +356,21 @@ def _hidden_objects(page: Any, visible_box: _Box) -> dict[int, HiddenReason]:
 _FULLWIDTH_MOJIBAKE = re.compile("ï¼[\x80-\x9f]?")
 
 
-# Kaggle-style PDFs (each glyph placed on its own) set "of" and the next word closer than some
-# letters inside words are set ("Bachelor ofScience", "proof ofconcept", "ofthe"), since their
-# fonts kern "f" into the space; no gap threshold tells those apart (on the glyph pairs of 32
-# Kaggle PDFs, letters inside words such as "ed" and "er" are set as far apart as "of" and the
-# next word). "of" before a capital or a determiner is never one English word, so a space goes
-# back.
-_GLUED_OF = re.compile(
-    r"\bof(?=[A-Z]|(?:the|a|an|all|our|my|his|her|their|its|this|that|these|those|each"
-    r"|every|any|various)\b)"
+# Kaggle-style PDFs (each glyph placed on its own) set a word that ends in "f" closer to the next
+# word than some letters inside words are set ("Bachelor ofScience", "ofthe", "StaffNurse",
+# "ChefOct 2016"), since their fonts kern "f" into the space; no gap threshold tells those apart
+# (on the glyph pairs of 32 Kaggle PDFs, letters inside words such as "ed" and "er" are set as far
+# apart as "f" and the next word). A lower-case "f" before a capital and a lower-case letter, and
+# "of" before a capital or a determiner, are never inside one word, so a space goes back.
+_GLUED_AFTER_F = re.compile(
+    r"(?<=[a-z]f)(?=[A-Z][a-z])|(?<=\bof)(?=[A-Z]|(?:the|a|an|all|our|my|his|her|their|its"
+    r"|this|that|these|those|each|every|any|various)\b)"
 )
 
 
 def _clean(text: str) -> str:
     text = _FULLWIDTH_MOJIBAKE.sub("-", text)
-    text = _GLUED_OF.sub("of ", text)
+    text = _GLUED_AFTER_F.sub(" ", text)
     # NFKC folds ligatures (ﬁ → fi) and full-width forms so skills match as written.
     text = unicodedata.normalize("NFKC", text)
     # PDFium joins a line that ends in a hyphen to the next and marks the hyphen U+FFFE; the page

@@ -79,13 +79,16 @@ def test_hyphens_come_back_as_the_page_shows_them() -> None:
     assert "ï" not in engineering.text and "1⁄4" not in engineering.text
 
 
-def test_of_glued_to_the_next_word_gets_its_space_back() -> None:
-    """Kaggle PDFs set "of" closer to the next word than letters inside words are set."""
+def test_a_word_ending_in_f_glued_to_the_next_gets_its_space_back() -> None:
+    """Kaggle PDFs set a word that ends in "f" closer to the next word than letters inside
+    words are set: "ofScience", "ChefOct 2016" (whose month then went unread)."""
     listing = DATA / "kaggle-resume-pdfs/data/INFORMATION-TECHNOLOGY/10553553.pdf"
     text = read_document(listing.read_bytes(), listing.name).text
     assert "Ownership of SaaS customers" in text
     assert "Master of Science : Business Information Technology" in text
     assert "ofS" not in text and "ofthe" not in text
+    chef = DATA / "kaggle-resume-pdfs/data/CHEF/14663897.pdf"
+    assert "\nChef Oct 2016 to Current\n" in read_document(chef.read_bytes(), chef.name).text
 
 
 def test_geometric_order_would_interleave_deedy_columns() -> None:
