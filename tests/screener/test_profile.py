@@ -281,6 +281,24 @@ def test_an_award_with_its_years_is_no_job() -> None:
     ]
 
 
+def test_years_that_go_on_with_a_sentence_are_no_job() -> None:
+    """An achievement whose sentence wraps onto the line of its years ("new patients by 32% from
+    2007-2010") made overlapping-dates notes; a job's line starts with its title or dates."""
+    text = (
+        "Experience\n"
+        "Marketing Representative, Company Name, January 2007 to May 2011\n"
+        "Grew the practice and the referrals of\n"
+        "new patients by 32% from 2007-2010. Created the training manual.\n"
+        "Ran the regional tennis camps and\n"
+        "hosted visitors (2002 -2004).\n"
+        "Marketing Director, Acme Health, 2003 - 2007\n"
+    )
+    assert _titles_and_organisations(text) == [
+        ("Marketing Representative", "Company Name"),
+        ("Marketing Director", "Acme Health"),
+    ]
+
+
 def test_extract_profile_name_from_indeed_link_when_first_lines_are_not_a_name():
     text = (
         "CURRICULUM VITAE\nSoftware Engineer\n"
