@@ -143,6 +143,8 @@ class DateRange:
     issue: DateIssue | None
     match_start: int
     match_end: int
+    # whether a month (or day) is written at either end: "2007-2010" has none
+    month_written: bool
 
 
 def _resolve(start: _Point, end: _Point | None, reference: date, match: re.Match[str]) -> DateRange:
@@ -173,6 +175,7 @@ def _resolve(start: _Point, end: _Point | None, reference: date, match: re.Match
         issue=issue,
         match_start=match.start(),
         match_end=match.end(),
+        month_written=start.month_known or (end is not None and end.month_known),
     )
 
 

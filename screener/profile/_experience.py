@@ -99,17 +99,11 @@ def _is_award(text: str, found: DateRange) -> bool:
     return _AWARD.search(text, start, end) is not None
 
 
-# the words a range of bare years may hold: "2015 to present", "2012 - till date"
-_MONTHLESS = re.compile(
-    r"(?i:\b(?:present|current|now|today|date|till|until|to|since|heute|halen)\b)"
-)
-
-
 def _in_a_sentence(text: str, found: DateRange) -> bool:
     """Whether bare years ("from 2007-2010", "(2002 -2004)") sit on a line that goes on with a
     sentence begun above: "new patients by 32% from 2007-2010" tells an achievement of a job,
     not another job. A job's own line starts with its title, organisation or dates."""
-    if re.search(r"[^\W\d_]{3}|/", _MONTHLESS.sub("", text[found.match_start : found.match_end])):
+    if found.month_written:
         return False  # a month or a day: a job's dates more often than a sentence's
     line_start = _line_at(text, found.match_start)[0]
     first = _BULLET.sub("", text[line_start : found.match_start]).lstrip()[:1]
