@@ -391,7 +391,7 @@ class RoleMatch:
     matched_skill_ids: tuple[str, ...]
     title_match: bool
     # matched skills the role does not mark ``general`` (Python, SQL, Docker ... are not)
-    ai_ml_skill_ids: tuple[str, ...] = ()
+    ai_ml_skill_ids: tuple[str, ...]
 
     @property
     def names_the_role(self) -> bool:
