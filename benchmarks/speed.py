@@ -65,14 +65,31 @@ def machine_description() -> str:
     except OSError:
         pass
     extensions: list[str] = [f for f in ("avx512_bf16", "amx_bf16") if f in flags]
-    return ", ".join(
-        [
-            platform.machine(),
-            f"{os.cpu_count()} cores",
-            model or "?",
-            " + ".join(extensions) or "no bf16 extension",
-        ]
-    )
+    parts = [
+        platform.machine(),
+        f"{os.cpu_count()} cores",
+        model or "?",
+        " + ".join(extensions) or "no bf16 extension",
+    ]
+    if EmbeddingSettings().device.startswith("cuda"):
+        parts.append(_gpu_name())
+    return ", ".join(parts)
+
+
+def _gpu_name() -> str:
+    import torch
+
+    if not torch.cuda.is_available():
+        return "no CUDA device"
+    return f"{torch.cuda.get_device_name()} (torch {torch.__version__})"
+
+
+def _synchronize(device: str) -> None:
+    """Wait for the GPU's queued work, so that a timer stops after it (no-op on the CPU)."""
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.synchronize(device)
 
 
 def kaggle_sample(data_dir: Path, count: int) -> list[Path]:
@@ -118,7 +135,7 @@ def extraction_speed(files: list[Path]) -> dict[str, Any]:
     return result
 
 
-def pipeline_speed(files: list[Path], workers: int) -> dict[str, Any]:
+def pipeline_speed(files: list[Path], workers: int, *, precision: bool = True) -> dict[str, Any]:
     limits = DocumentLimits()
     with ParsePool(limits=limits, workers=workers) as pool:
         list(pool.parse_files(files[:2]))  # start the workers outside the measurement
@@ -151,21 +168,25 @@ def pipeline_speed(files: list[Path], workers: int) -> dict[str, Any]:
     }
     for figures in stages.values():
         figures["share_of_total"] = figures["seconds"] / total
-    return {
+    result: dict[str, Any] = {
         "files": len(files),
         "parsed": n,
         "workers": workers,
+        "device": settings.embeddings.device,
+        "batch_size": settings.embeddings.batch_size,
         "model_load_s": round(load_seconds, 2),
         "precision": str(pipeline.model.precision),
         "stages": _rounded(stages),
         "end_to_end": {"seconds": round(total, 2), "cvs_per_s": round(n / total, 2)},
-        "embedding_precision": precision_speed(
+    }
+    if precision:
+        result["embedding_precision"] = precision_speed(
             settings,
             [c.text for p in prepared for c in p.chunks],
             product_uses=str(pipeline.model.precision),
-        ),
-        "dense_layers": dense_layer_speed(pipeline.model, tokens_per_cv=tokens / max(n, 1)),
-    }
+        )
+    result["dense_layers"] = dense_layer_speed(pipeline.model, tokens_per_cv=tokens / max(n, 1))
+    return result
 
 
 def _rounded(value: Any) -> Any:
@@ -193,8 +214,13 @@ def precision_speed(
     from embeddings import EmbeddingModel, cpu_supports_bf16
 
     config = settings.embeddings
+    device_type = "cuda" if config.device.startswith("cuda") else "cpu"
     model = EmbeddingModel(
-        config.lock_path, device="cpu", batch_size=config.batch_size, precision="fp32", cache=None
+        config.lock_path,
+        device=config.device,
+        batch_size=config.batch_size,
+        precision="fp32",
+        cache=None,
     )
     model.warm_up()
     texts = list(dict.fromkeys(chunks))[:: max(1, len(chunks) // sample)][:sample]
@@ -202,7 +228,7 @@ def precision_speed(
     vectors: dict[str, np.ndarray] = {}
     for name in ("fp32", "bf16"):
         autocast = (
-            torch.autocast("cpu", dtype=torch.bfloat16)
+            torch.autocast(device_type, dtype=torch.bfloat16)
             if name == "bf16"
             else contextlib.nullcontext()
         )
@@ -215,18 +241,24 @@ def precision_speed(
         "chunks": len(texts),
         "fp32_chunks_per_s": rates["fp32"],
         "bf16_chunks_per_s": rates["bf16"],
-        "bf16": "native" if cpu_supports_bf16() else "emulated (not native on this CPU)",
+        "bf16": (
+            "native"
+            if device_type == "cuda" or cpu_supports_bf16()
+            else "emulated (not native on this CPU)"
+        ),
+        "device": config.device,
         "cosine_bf16_vs_fp32_min": round(float(cosine.min()), 5),
         "product_uses": product_uses,
     }
 
 
 def dense_layer_speed(
-    model: EmbeddingModel, *, tokens_per_cv: float, rows: int = 2048, repeats: int = 30
+    model: EmbeddingModel, *, tokens_per_cv: float, repeats: int = 30
 ) -> dict[str, Any]:
     """The encoder's dense layers alone, in the precision the product uses (``model`` is the
-    pipeline's, warmed up): their matrix products' GFLOP/s on ``rows`` token rows, and the
-    CVs/s they would allow if nothing else ran (the ceiling the model sets on this CPU).
+    pipeline's, warmed up): their matrix products' GFLOP/s on token rows as many as a pass
+    holds (2,048 on the CPU, 65,536 on a GPU, whose passes are ``batch_size`` whole chunks),
+    and the CVs/s they would allow if nothing else ran (the ceiling the model sets).
     """
     import torch
 
@@ -234,20 +266,24 @@ def dense_layer_speed(
     layer = encoder.layers[0]
     dense = (layer.query_key_value, layer.attention_output, layer.intermediate, layer.output)
     flop_per_token = 2 * len(encoder.layers) * sum(m.in_features * m.out_features for m in dense)
-    dtype = dense[0].weight.dtype
+    dtype, device = dense[0].weight.dtype, str(dense[0].weight.device)
+    rows = 65_536 if device.startswith("cuda") else 2048
     seconds = 0.0
     with torch.inference_mode():
         for module in dense:
-            x = torch.randn(rows, module.in_features).to(dtype)
+            x = torch.randn(rows, module.in_features).to(device=device, dtype=dtype)
             module(x)  # first-call allocations are not throughput
+            _synchronize(device)
             started = time.perf_counter()
             for _ in range(repeats):
                 module(x)
+            _synchronize(device)
             seconds += (time.perf_counter() - started) / repeats
     gflops = rows * flop_per_token / len(encoder.layers) / seconds / 1e9
     per_cv = flop_per_token * tokens_per_cv / 1e9
     return {
         "precision": str(model.precision),
+        "device": device,
         "rows": rows,
         "mflop_per_token": round(flop_per_token / 1e6, 1),
         "gflop_per_cv": round(per_cv, 1),
@@ -257,11 +293,14 @@ def dense_layer_speed(
 
 
 def rank_speed(files: list[Path], workers: int) -> dict[str, Any]:
-    """Wall clock of ``screener rank``'s function over the files, model already loaded."""
-    from screener.screening import rank
+    """Wall clock of ``screener rank``'s function over the files, model already loaded (in
+    this process; with the model on a GPU, ``rank`` screens in several processes, each of
+    which loads its own, and their loading is in the wall clock)."""
+    from screener.screening import RANK_GROUP_SIZE, rank, screening_processes
 
     settings = Settings(embeddings=EmbeddingSettings(cache_path=None), parse_workers=workers)
     pipeline = ScreeningPipeline.create(settings)
+    processes = screening_processes(settings, files=len(files), group_size=RANK_GROUP_SIZE)
     rows, seconds = _timed(
         lambda: rank(
             files,
@@ -277,6 +316,7 @@ def rank_speed(files: list[Path], workers: int) -> dict[str, Any]:
         "files": len(files),
         "screened": screened,
         "role": "ml-engineer",
+        "processes": processes,
         "seconds": round(seconds, 2),
         "cvs_per_s": round(len(files) / seconds, 2),
     }
@@ -319,6 +359,11 @@ def api_speed(files: list[Path], requests: int) -> dict[str, Any]:
     }
 
 
+# Parts of the run that ``--skip`` leaves out: the single-process PDF readers, the fp32/bf16
+# comparison, and the API (which needs the service's database and web packages).
+SKIPPABLE = ("extraction", "precision", "api")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
@@ -328,7 +373,16 @@ def main(argv: list[str] | None = None) -> int:
         "--api-requests", type=int, default=60, help="single-CV API requests (a p95 from 60)"
     )
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/speed.json"))
+    parser.add_argument(
+        "--skip",
+        default="",
+        help=f"comma-separated parts to leave out: {', '.join(SKIPPABLE)} (the pipeline "
+        "stages and the rank wall clock always run)",
+    )
     args = parser.parse_args(argv)
+    skip = {part for part in args.skip.split(",") if part}
+    if unknown := skip - set(SKIPPABLE):
+        parser.error(f"--skip takes {', '.join(SKIPPABLE)}; got {', '.join(sorted(unknown))}")
 
     files = kaggle_sample(args.data_dir, args.files)
     report: dict[str, Any] = {
@@ -337,10 +391,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_description(),
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
     }
-    report["extraction"] = extraction_speed(files)
-    report["pipeline"] = pipeline_speed(files, args.workers)
+    if "extraction" not in skip:
+        report["extraction"] = extraction_speed(files)
+    report["pipeline"] = pipeline_speed(files, args.workers, precision="precision" not in skip)
     report["rank"] = rank_speed(files, args.workers)
-    report["api"] = api_speed(files, args.api_requests)
+    if "api" not in skip:
+        report["api"] = api_speed(files, args.api_requests)
     report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -349,14 +405,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_report(report: dict[str, Any]) -> None:
-    extraction = report["extraction"]
-    print(f"PDF extraction on {extraction['files']} files / {extraction['pages']} pages:")
-    for name in ("product_reader", "pypdf_plain", "pdfium_plain"):
-        note = "  <- the pipeline's reader" if name == "product_reader" else ""
-        print(f"  {name:16} {extraction[name]['pages_per_s']:>8} pages/s{note}")
+    print(report["machine"])
+    if extraction := report.get("extraction"):
+        print(f"PDF extraction on {extraction['files']} files / {extraction['pages']} pages:")
+        for name in ("product_reader", "pypdf_plain", "pdfium_plain"):
+            note = "  <- the pipeline's reader" if name == "product_reader" else ""
+            print(f"  {name:16} {extraction[name]['pages_per_s']:>8} pages/s{note}")
     pipeline = report["pipeline"]
     print(f"\npipeline on {pipeline['parsed']} CVs ({pipeline['workers']} parse workers, "
-          f"{pipeline['precision']}, model load {pipeline['model_load_s']} s):")  # fmt: skip
+          f"model on {pipeline['device']}, {pipeline['precision']}, model load "
+          f"{pipeline['model_load_s']} s):")  # fmt: skip
     for stage, figures in pipeline["stages"].items():
         extra = f", {figures['chunks_per_s']} chunks/s" if "chunks_per_s" in figures else ""
         print(f"  {stage:24} {figures['seconds']:>7} s  {figures['cvs_per_s']:>7} CVs/s  "
@@ -364,16 +422,20 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"  {'end to end (sum)':24} {pipeline['end_to_end']['seconds']:>7} s  "
           f"{pipeline['end_to_end']['cvs_per_s']:>7} CVs/s")  # fmt: skip
     rank = report["rank"]
-    print(f"  {'rank (wall clock)':24} {rank['seconds']:>7} s  {rank['cvs_per_s']:>7} CVs/s")
-    precision = pipeline["embedding_precision"]
-    print(f"\nembedding {precision['chunks']} real chunks: fp32 {precision['fp32_chunks_per_s']} "
-          f"chunks/s, bf16 {precision['bf16_chunks_per_s']} chunks/s ({precision['bf16']}), "
-          f"cosine min {precision['cosine_bf16_vs_fp32_min']}; product uses "
-          f"{precision['product_uses']}")  # fmt: skip
-    api = report["api"]
-    print(f"\nAPI: cold start to ready {api['cold_start_to_ready_s']} s; {api['requests']} "
-          f"single-CV screenings p50 {api['p50_s']} s, p95 {api['p95_s']} s; peak RSS "
-          f"{api['peak_rss_mib']} MiB")  # fmt: skip
+    print(f"  {'rank (wall clock)':24} {rank['seconds']:>7} s  {rank['cvs_per_s']:>7} CVs/s  "
+          f"({rank['processes']} screening processes)")  # fmt: skip
+    if precision := pipeline.get("embedding_precision"):
+        print(f"\nembedding {precision['chunks']} real chunks: fp32 "
+              f"{precision['fp32_chunks_per_s']} chunks/s, bf16 {precision['bf16_chunks_per_s']} "
+              f"chunks/s ({precision['bf16']}), cosine min {precision['cosine_bf16_vs_fp32_min']}; "
+              f"product uses {precision['product_uses']}")  # fmt: skip
+    dense = pipeline["dense_layers"]
+    print(f"dense layers alone: {dense['gflop_per_s']} GFLOP/s, ceiling "
+          f"{dense['ceiling_cvs_per_s']} CVs/s")  # fmt: skip
+    if api := report.get("api"):
+        print(f"\nAPI: cold start to ready {api['cold_start_to_ready_s']} s; {api['requests']} "
+              f"single-CV screenings p50 {api['p50_s']} s, p95 {api['p95_s']} s; peak RSS "
+              f"{api['peak_rss_mib']} MiB")  # fmt: skip
     print(
         f"load average before {report['load_average_before']}, after {report['load_average_after']}"
     )

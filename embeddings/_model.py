@@ -220,6 +220,11 @@ class EmbeddingModel:
         return self._require_lock().max_seq_length
 
     @property
+    def device(self) -> str:
+        """Where the model runs: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``."""
+        return self._device
+
+    @property
     def precision(self) -> Precision:
         """The precision in use (``FP32`` or ``BF16``) once warmed up."""
         self._require_lock()
@@ -295,7 +300,13 @@ class EmbeddingModel:
                 )
         import torch
 
-        with self._in_use, torch.inference_mode(), self._autocast(), self._threads(len(ids)):
+        with (
+            self._in_use,
+            torch.inference_mode(),
+            self._autocast(),
+            self._threads(len(ids)),
+            self._attention_kernels(),
+        ):
             vectors = encode_ids(self._model, ids, batch_size=self._batch_size, device=self._device)
         # Normalise in float32 ourselves: exact unit length even after a bf16 forward pass.
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
@@ -311,6 +322,25 @@ class EmbeddingModel:
 
         device_type = "cuda" if self._device.startswith("cuda") else "cpu"
         with torch.autocast(device_type, dtype=torch.bfloat16):
+            yield
+
+    @contextlib.contextmanager
+    def _attention_kernels(self) -> Iterator[None]:
+        """On a GPU, attention without cuDNN's kernel.
+
+        PyTorch picks cuDNN attention first for bf16 on Hopper GPUs, and cuDNN builds an
+        execution plan for each new input shape. A pack is one attention call per run of texts
+        of one token count, so nearly every call has a shape not seen before: on an H100, bf16
+        encoding ran 132 chunks/s against 11,867 in fp32 (which never takes cuDNN), 4 ms an
+        attention call. FlashAttention and the memory-efficient kernel need no plan.
+        """
+        if not self._device.startswith("cuda"):
+            yield
+            return
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        kernels = [SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH]
+        with sdpa_kernel(kernels):
             yield
 
     @contextlib.contextmanager

@@ -13,8 +13,10 @@ timestamp in it. ``screening_json`` gives its canonical JSON.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -66,6 +68,8 @@ __all__ = [
     "rank_screenings",
     "rubric_version",
     "screen",
+    "screen_files",
+    "screening_processes",
     "screening_json",
 ]
 
@@ -382,9 +386,15 @@ def rank(
     are parsed a group ahead while a group is screened, and held while it is encoded
     (``ParseAhead``). A file that cannot be read is a row with its error, never a failed batch.
 
+    With the model on a GPU the steps around it (sections, chunking, the rules) set the pace,
+    one core's worth in this process; ``settings.rank_processes`` (``screening_processes``)
+    then screens the files in several processes side by side, each with its own model and
+    its share of the parse workers (``screener._rank_processes``). ``pipeline`` is used as it
+    is in one process only.
+
     Args:
-        progress: called with (files done, files in all) after each file, in input order; a
-            group's files are done together once the group is encoded.
+        progress: called with (files done, files in all) after each file; a group's files
+            are done together once the group is encoded.
         group_size: parsed CVs encoded together.
     """
     if group_size < 1:
@@ -392,27 +402,74 @@ def rank(
     paths = list(paths)
     role = role if isinstance(role, Role) else pipeline.roles.get(role)
     rules = rules or load_rules()
-    results: list[tuple[str, Screening | str]] = []
-    group: list[tuple[str, ParsedCV | DocumentError]] = []
+    processes = screening_processes(settings, files=len(paths), group_size=group_size)
+    if processes > 1:
+        from screener._rank_processes import screen_in_processes
 
-    def screen_group(parsing: ParseAhead) -> None:
+        screened = screen_in_processes(
+            paths, role, market=market, settings=settings, reference_date=reference_date,
+            rules=rules, group_size=group_size, processes=processes,
+        )  # fmt: skip
+    else:
+        screened = screen_files(
+            paths, role, market=market, pipeline=pipeline, settings=settings,
+            reference_date=reference_date, rules=rules, group_size=group_size,
+        )  # fmt: skip
+    results: list[tuple[str, Screening | str]] = []
+    for item in screened:
+        results.append(item)
+        if progress is not None:
+            progress(len(results), len(paths))
+    return rank_screenings(results)
+
+
+def screening_processes(settings: Settings, *, files: int, group_size: int) -> int:
+    """How many processes ``rank`` screens ``files`` files in.
+
+    ``settings.rank_processes``, where 0 means one per two CPU cores (each process's own
+    steps, and its parse worker) with the model on a GPU, and one with the model on the CPU,
+    whose threads already take every core. Never more than there are groups of files: each
+    process loads its own model (a few seconds), worth it only for a group to screen.
+    """
+    wanted = settings.rank_processes
+    if wanted == 0:
+        on_gpu = settings.embeddings.device.startswith("cuda")
+        wanted = max(1, (os.cpu_count() or 1) // 2) if on_gpu else 1
+    return max(1, min(wanted, files // group_size))
+
+
+def screen_files(
+    paths: Sequence[Path],
+    role: Role,
+    *,
+    market: Market | str,
+    pipeline: ScreeningPipeline,
+    settings: Settings,
+    reference_date: date,
+    rules: RuleSet,
+    group_size: int,
+) -> Iterator[tuple[str, Screening | str]]:
+    """``(file name, screening or error text)`` for each file, in input order, a group of
+    ``group_size`` parsed CVs at a time (``rank`` without the ranking, in this process)."""
+    group: list[tuple[str, ParsedCV | DocumentError]] = []
+    on_cpu = not pipeline.model.device.startswith("cuda")
+
+    def screen_group(parsing: ParseAhead) -> Iterator[tuple[str, Screening | str]]:
         prepared = iter(
             pipeline.prepare_many(
                 [p for _, p in group if not isinstance(p, DocumentError)],
-                while_encoding=parsing.paused,
+                # the CPU's cores go to the model while it encodes; a GPU leaves them to parsing
+                while_encoding=parsing.paused if on_cpu else contextlib.nullcontext,
             )
         )
         for name, parsed in group:
             if isinstance(parsed, DocumentError):
-                results.append((name, f"{parsed.kind}: {parsed.message}"))
+                yield name, f"{parsed.kind}: {parsed.message}"
             else:
-                screening = screen(
+                yield name, screen(
                     parsed, role, market=market, pipeline=pipeline, rules=rules,
                     prepared=next(prepared),
                 )  # fmt: skip
-                results.append((name, screening))
-            if progress is not None:
-                progress(len(results), len(paths))
         group.clear()
 
     with ParseAhead(
@@ -421,6 +478,5 @@ def rank(
         for path, parsed in parsing:
             group.append((path.name, parsed))
             if sum(not isinstance(p, DocumentError) for _, p in group) == group_size:
-                screen_group(parsing)
-        screen_group(parsing)
-    return rank_screenings(results)
+                yield from screen_group(parsing)
+        yield from screen_group(parsing)

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         0, ge=0, description="Parse worker processes; 0 means one per CPU core."
     )
+    rank_processes: int = Field(
+        0,
+        ge=0,
+        description="Processes that screen a folder side by side in `screener rank`, each with "
+        "its own model and share of the parse workers; 0: one per two CPU cores when the model "
+        "runs on a GPU, else 1 (on the CPU the model's own threads already use every core).",
+    )
 
     # --- the service (API, storage, background work) ---------------------------------------
     environment: Literal["local", "production"] = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from datetime import date
@@ -24,6 +25,7 @@ from screener.screening import (
     rank_screenings,
     screen,
     screening_json,
+    screening_processes,
 )
 from screener.settings import EmbeddingSettings, Settings
 from tests.pdf_factory import Run, build_pdf
@@ -282,6 +284,73 @@ def test_rank_in_groups_gives_the_rows_of_screening_each_file_alone(
     ]
     assert rows[-1].file == "2_broken.pdf" and rows[-1].screening is None
     assert rows[-1].error is not None and rows[-1].error.startswith("CorruptDocument: ")
+
+
+def test_rank_in_processes_gives_the_rows_of_one_process(
+    screening_pipeline: ScreeningPipeline, tmp_path: Path
+) -> None:
+    folder = tmp_path / "cvs"
+    folder.mkdir()
+    for number, path in enumerate(RANK_PDFS):
+        shutil.copy(path, folder / f"{number}_{path.name}")
+    (folder / "2_broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
+    paths = cv_files(folder)
+    settings = Settings(
+        embeddings=EmbeddingSettings(index_dir=tmp_path / "index", cache_path=None),
+        parse_workers=2,
+    )
+    options: dict[str, Any] = {
+        "market": "de", "pipeline": screening_pipeline, "reference_date": REFERENCE,
+        "group_size": 2,
+    }  # fmt: skip
+    one = rank(paths, "ml-engineer", settings=settings, **options)
+    progress: list[tuple[int, int]] = []
+    two = rank(
+        paths, "ml-engineer", settings=settings.model_copy(update={"rank_processes": 2}),
+        progress=lambda done, total: progress.append((done, total)), **options,
+    )  # fmt: skip
+
+    assert [(r.rank, r.file, r.fit, r.error) for r in two] == [
+        (r.rank, r.file, r.fit, r.error) for r in one
+    ]
+    assert [screening_json(r.screening) for r in two if r.screening] == [
+        screening_json(r.screening) for r in one if r.screening
+    ]
+    assert progress == [(done, 6) for done in range(1, 7)]
+    assert two[-1].file == "2_broken.pdf" and two[-1].error is not None
+
+
+def test_a_screening_process_that_fails_fails_the_ranking_with_its_traceback(
+    screening_pipeline: ScreeningPipeline, tmp_path: Path
+) -> None:
+    from rubrics import load_rules
+    from screener._rank_processes import ScreeningProcessError, screen_in_processes
+
+    settings = Settings(embeddings=EmbeddingSettings(lock_path=tmp_path / "missing.lock"))
+    screened = screen_in_processes(
+        list(RANK_PDFS[:2]), screening_pipeline.roles.get("ml-engineer"), market="de",
+        settings=settings, reference_date=REFERENCE, rules=load_rules(), group_size=1,
+        processes=2,
+    )  # fmt: skip
+    with pytest.raises(ScreeningProcessError, match="missing.lock"):
+        list(screened)
+
+
+@pytest.mark.parametrize(
+    ("wanted", "device", "files", "expected"),
+    [
+        (0, "cpu", 1000, 1),  # the model's threads take every core
+        (0, "cuda", 1000, max(1, (os.cpu_count() or 1) // 2)),
+        (0, "cuda", 40, 1),  # one group of files: one process, one model load
+        (3, "cpu", 1000, 3),
+        (3, "cpu", 70, 2),
+    ],
+)
+def test_rank_screens_in_one_process_per_two_cores_only_with_the_model_on_a_gpu(
+    wanted: int, device: str, files: int, expected: int
+) -> None:
+    settings = Settings(embeddings=EmbeddingSettings(device=device), rank_processes=wanted)
+    assert screening_processes(settings, files=files, group_size=32) == expected
 
 
 def test_one_of_the_alternatives_meets_a_job_descriptions_choice(
