@@ -292,13 +292,17 @@ def dense_layer_speed(
     }
 
 
-def rank_speed(files: list[Path], workers: int) -> dict[str, Any]:
+def rank_speed(files: list[Path], workers: int, processes: int = 0) -> dict[str, Any]:
     """Wall clock of ``screener rank``'s function over the files, model already loaded (in
     this process; with the model on a GPU, ``rank`` screens in several processes, each of
     which loads its own, and their loading is in the wall clock)."""
     from screener.screening import RANK_GROUP_SIZE, rank, screening_processes
 
-    settings = Settings(embeddings=EmbeddingSettings(cache_path=None), parse_workers=workers)
+    settings = Settings(
+        embeddings=EmbeddingSettings(cache_path=None),
+        parse_workers=workers,
+        rank_processes=processes,
+    )
     pipeline = ScreeningPipeline.create(settings)
     processes = screening_processes(settings, files=len(files), group_size=RANK_GROUP_SIZE)
     rows, seconds = _timed(
@@ -320,6 +324,21 @@ def rank_speed(files: list[Path], workers: int) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "cvs_per_s": round(len(files) / seconds, 2),
     }
+
+
+def scaling(files: list[Path], workers: int) -> dict[str, Any]:
+    """How parsing and ranking grow with processes: the parse pool alone at a quarter, half
+    and all of ``workers`` workers (files/s), and ``screener rank`` in 1, 2, 4 and 8
+    screening processes, up to one per two cores (each loads its own model, in the clock)."""
+    parse: list[dict[str, Any]] = []
+    for count in sorted({max(1, workers // 4), max(1, workers // 2), workers}):
+        with ParsePool(limits=DocumentLimits(), workers=count) as pool:
+            list(pool.parse_files(files[:count]))  # start the workers outside the measurement
+            _, seconds = _timed(lambda pool=pool: list(pool.parse_files(files)))
+        parse.append({"workers": count, "files_per_s": round(len(files) / seconds, 1)})
+    most = max(1, (os.cpu_count() or 1) // 2)
+    ranks = [rank_speed(files, workers, n) for n in (1, 2, 4, 8) if n <= most]
+    return {"parse_pool": parse, "rank": ranks}
 
 
 def api_speed(files: list[Path], requests: int) -> dict[str, Any]:
@@ -360,8 +379,9 @@ def api_speed(files: list[Path], requests: int) -> dict[str, Any]:
 
 
 # Parts of the run that ``--skip`` leaves out: the single-process PDF readers, the fp32/bf16
-# comparison, and the API (which needs the service's database and web packages).
-SKIPPABLE = ("extraction", "precision", "api")
+# comparison, the API (which needs the service's database and web packages), and the parse
+# pool and rank at several process counts.
+SKIPPABLE = ("extraction", "precision", "api", "scaling")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -397,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     report["rank"] = rank_speed(files, args.workers)
     if "api" not in skip:
         report["api"] = api_speed(files, args.api_requests)
+    if "scaling" not in skip:
+        report["scaling"] = scaling(files, args.workers)
     report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -436,6 +458,11 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"\nAPI: cold start to ready {api['cold_start_to_ready_s']} s; {api['requests']} "
               f"single-CV screenings p50 {api['p50_s']} s, p95 {api['p95_s']} s; peak RSS "
               f"{api['peak_rss_mib']} MiB")  # fmt: skip
+    if grown := report.get("scaling"):
+        parse = ", ".join(f"{p['workers']}: {p['files_per_s']}" for p in grown["parse_pool"])
+        ranks = ", ".join(f"{r['processes']}: {r['cvs_per_s']}" for r in grown["rank"])
+        print(f"\nparse pool files/s by workers: {parse}")
+        print(f"rank CVs/s by screening processes: {ranks}")
     print(
         f"load average before {report['load_average_before']}, after {report['load_average_after']}"
     )

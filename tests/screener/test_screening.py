@@ -340,10 +340,10 @@ def test_a_screening_process_that_fails_fails_the_ranking_with_its_traceback(
     ("wanted", "device", "files", "expected"),
     [
         (0, "cpu", 1000, 1),  # the model's threads take every core
-        (0, "cuda", 1000, max(1, (os.cpu_count() or 1) // 2)),
-        (0, "cuda", 40, 1),  # one group of files: one process, one model load
+        (0, "cuda", 10_000, max(1, (os.cpu_count() or 1) // 2)),
+        (0, "cuda", 100, 1),  # a few groups of files: one process, one model load
         (3, "cpu", 1000, 3),
-        (3, "cpu", 70, 2),
+        (3, "cpu", 70, 2),  # asked for: each process has a group of 32 files
     ],
 )
 def test_rank_screens_in_one_process_per_two_cores_only_with_the_model_on_a_gpu(
