@@ -226,6 +226,7 @@ TARGET_COLD_START_S = 5.0  # API process start until /readyz answers
 TARGET_PEAK_RSS_BYTES = 10**9  # server and parse workers together
 TARGET_POOL_P95_MS = 20.0  # one pool search, on the index the pool uses at that size
 TARGET_POOL_VECTORS = 1_000_000
+TARGET_GPU_CVS_PER_S = 1000.0  # end to end on one H100, the model on CUDA, parsing on all cores
 
 _READERS = {
     "product_reader": "the product's (pypdf checks, PDFium text with word gaps, hidden text)",
@@ -241,7 +242,6 @@ def _verdict(met: bool) -> str:
 def _speed_table(report: dict[str, Any]) -> str:
     """Targets beside the measured figures, then readers, stages, precision and the API."""
     pipeline, rank, api = report["pipeline"], report["rank"], report["api"]
-    end_to_end = pipeline["end_to_end"]
     rss_bytes = api["peak_rss_mib"] * 2**20
     rows = [
         "| target | goal | measured | |",
@@ -272,10 +272,27 @@ def _speed_table(report: dict[str, Any]) -> str:
     for name, label in _READERS.items():
         figures = extraction[name]
         rows.append(f"| {label} | {figures['seconds']} | {figures['pages_per_s']} |")
+    rows += _stage_rows(pipeline, rank)
     rows += [
         "",
+        _embedding_line(pipeline),
+        *_dense_line(pipeline.get("dense_layers")),
+        "",
+        f"`{report['command'].strip()}` on {report['date']}, {_known(report['machine'])}; load "
+        f"average {_load(report['load_average_before'])} before, "
+        f"{_load(report['load_average_after'])} after (1, 5, 15 min).",
+    ]
+    return "\n".join(rows)
+
+
+def _stage_rows(pipeline: dict[str, Any], rank: dict[str, Any]) -> list[str]:
+    """The pipeline's stages one by one, their sum and the ``screener rank`` wall clock."""
+    end_to_end = pipeline["end_to_end"]
+    where = f"model on {pipeline['device']}, " if "device" in pipeline else ""
+    rows = [
+        "",
         f"Pipeline stage by stage on {pipeline['parsed']} of {pipeline['files']} CVs, "
-        f"{pipeline['workers']} parse workers, {pipeline['precision']}, model load "
+        f"{pipeline['workers']} parse workers, {where}{pipeline['precision']}, model load "
         f"{pipeline['model_load_s']} s:",
         "",
         "| stage | seconds | CVs/s | share of total |",
@@ -286,23 +303,62 @@ def _speed_table(report: dict[str, Any]) -> str:
             f"| {stage} | {figures['seconds']} | {figures['cvs_per_s']} "
             f"| {figures['share_of_total']:.0%} |"
         )
+    processes = rank.get("processes", 1)
+    in_processes = f", {processes} screening processes" if processes > 1 else ""
     rows += [
         f"| end to end (sum of the stages) | {end_to_end['seconds']} | {end_to_end['cvs_per_s']} "
         "| 100% |",
-        f"| `screener rank` wall clock ({rank['screened']} screened for {rank['role']}) "
-        f"| {rank['seconds']} | {rank['cvs_per_s']} | |",
+        f"| `screener rank` wall clock ({rank['screened']} screened for {rank['role']}"
+        f"{in_processes}) | {rank['seconds']} | {rank['cvs_per_s']} | |",
     ]
+    return rows
+
+
+def _embedding_line(pipeline: dict[str, Any]) -> str:
     embed = next(f for f in pipeline["stages"].values() if "chunks_per_s" in f)
-    precision = pipeline["embedding_precision"]
-    rows += [
-        "",
+    line = (
         f"Embedding: {embed['chunks']} chunks, {embed['chunks_per_cv']} per CV, "
         f"{embed['tokens_per_chunk']} tokens per chunk, {embed['chunks_per_s']} chunks/s with "
-        f"the CVs encoded together. On {precision['chunks']} of those chunks: fp32 "
-        f"{precision['fp32_chunks_per_s']} chunks/s, bf16 {precision['bf16_chunks_per_s']} "
-        f"chunks/s; bf16 here is {precision['bf16']}; cosine of bf16 to fp32 vectors at least "
-        f"{precision['cosine_bf16_vs_fp32_min']}; the product uses {precision['product_uses']}.",
+        "the CVs encoded together."
+    )
+    precision = pipeline.get("embedding_precision")
+    if precision:
+        line += (
+            f" On {precision['chunks']} of those chunks: fp32 "
+            f"{precision['fp32_chunks_per_s']} chunks/s, bf16 {precision['bf16_chunks_per_s']} "
+            f"chunks/s; bf16 here is {precision['bf16']}; cosine of bf16 to fp32 vectors at "
+            f"least {precision['cosine_bf16_vs_fp32_min']}; the product uses "
+            f"{precision['product_uses']}."
+        )
+    return line
+
+
+def _speed_gpu_table(report: dict[str, Any]) -> str:
+    """The GPU target beside the measured figures, then stages and how they scale."""
+    pipeline, rank = report["pipeline"], report["rank"]
+    rows = [
+        "| target | goal | measured | |",
+        "|---|---:|---:|---|",
+        f"| end to end on the GPU, `screener rank` wall clock ({rank['files']} PDFs, "
+        f"{rank['role']}) | ≥ {TARGET_GPU_CVS_PER_S:,.0f} CVs/s | {rank['cvs_per_s']} CVs/s "
+        f"| {_verdict(rank['cvs_per_s'] >= TARGET_GPU_CVS_PER_S)} |",
+        *_stage_rows(pipeline, rank),
+        "",
+        _embedding_line(pipeline),
         *_dense_line(pipeline.get("dense_layers")),
+    ]
+    if grown := report.get("scaling"):
+        rows += [
+            "",
+            "| parse workers | parse pool alone, files/s |",
+            "|---:|---:|",
+            *(f"| {p['workers']} | {p['files_per_s']} |" for p in grown["parse_pool"]),
+            "",
+            "| screening processes | `screener rank` wall clock, s | CVs/s |",
+            "|---:|---:|---:|",
+            *(f"| {r['processes']} | {r['seconds']} | {r['cvs_per_s']} |" for r in grown["rank"]),
+        ]
+    rows += [
         "",
         f"`{report['command'].strip()}` on {report['date']}, {_known(report['machine'])}; load "
         f"average {_load(report['load_average_before'])} before, "
@@ -481,6 +537,7 @@ TABLES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "ranking": ("ranking.json", _ranking_table),
     "service": ("load.json", _service_table),
     "speed": ("speed.json", _speed_table),
+    "speed-gpu": ("speed_gpu.json", _speed_gpu_table),
     "pool-search": ("pool_search.json", _pool_search_table),
 }
 

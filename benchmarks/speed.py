@@ -1,6 +1,7 @@
 """Speed of the pipeline on this machine, stage by stage, on real CVs.
 
     python -m benchmarks.speed [--data-dir ../shared/data] [--files 500] [--workers 2]
+                               [--skip extraction,precision,api,scaling]
 
 Measures, in one run and on the same files (the first ``--files`` Kaggle resume PDFs by path,
 every category represented in order):
@@ -13,7 +14,7 @@ every category represented in order):
 - redaction + chunking + embedding, chunks/s and CVs/s (embedding cache in memory only and
   empty, so every chunk is encoded), with the CVs of the run encoded together
   (``ScreeningPipeline.prepare_many``; ``screener rank`` encodes groups of 32), in the precision
-  ``precision=auto`` picks on this CPU;
+  ``precision=auto`` picks on this CPU (or GPU: ``SCREENER_EMBEDDING_DEVICE=cuda``);
 - embedding alone on a sample of those real chunks, fp32 against bf16 (``torch.autocast``;
   emulated where the CPU has no native bf16), chunks/s and the cosine between the two;
 - the encoder's dense layers alone (``dense_layer_speed``): GFLOP/s of their matrix products
@@ -21,6 +22,8 @@ every category represented in order):
 - matching all six roles per CV, CVs/s;
 - end to end: the sum of the stages above, and the wall clock of ``screener.screening.rank``
   (what ``screener rank`` runs: parse workers overlap with scoring) over the same files;
+- scaling: the parse pool alone at a quarter, half and all of ``--workers``, and the rank wall
+  clock in 1, 2, 4 and 8 screening processes (up to one per two cores);
 - the API on loopback (a fresh SQLite database): cold start until ``/readyz`` answers, then
   single-CV screenings one at a time (each file distinct, so nothing is reused), p50 and p95
   latency, and the peak resident memory of the server and its parse workers.
@@ -292,7 +295,7 @@ def dense_layer_speed(
     }
 
 
-def rank_speed(files: list[Path], workers: int, processes: int = 0) -> dict[str, Any]:
+def rank_speed(files: list[Path], workers: int, processes: int = 1) -> dict[str, Any]:
     """Wall clock of ``screener rank``'s function over the files, model already loaded (in
     this process; with the model on a GPU, ``rank`` screens in several processes, each of
     which loads its own, and their loading is in the wall clock)."""

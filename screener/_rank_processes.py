@@ -6,8 +6,9 @@ process that holds the model, and set the pace. Here the files are dealt out to 
 (every ``processes``-th file to each, so each gets the same mix), each of which loads its own
 model, parses with its share of the parse workers and screens its files as one process would
 (``screen_files``); the screenings come back over a queue as they are done and are ranked
-together by the caller. A CV's screening does not depend on which process screened it or
-what it was encoded with.
+together by the caller. On the CPU a CV's screening does not depend on which process
+screened it or what it was encoded with (tests check it); on a GPU bf16 kernels can differ in
+their last bits with the shape of a pass, in one process as in several.
 
 The processes are spawned, not forked: a forked child of a process that has used CUDA cannot
 use it. A process that fails reports its traceback, one that dies without a word (killed, out

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -388,9 +387,9 @@ def rank(
 
     With the model on a GPU the steps around it (sections, chunking, the rules) set the pace,
     one core's worth in this process; ``settings.rank_processes`` (``screening_processes``)
-    then screens the files in several processes side by side, each with its own model and
-    its share of the parse workers (``screener._rank_processes``). ``pipeline`` is used as it
-    is in one process only.
+    can screen the files in several processes side by side, each with its own model and its
+    share of the parse workers (``screener._rank_processes``). ``pipeline`` is used as it is
+    in one process only.
 
     Args:
         progress: called with (files done, files in all) after each file; a group's files
@@ -424,24 +423,16 @@ def rank(
 
 
 def screening_processes(settings: Settings, *, files: int, group_size: int) -> int:
-    """How many processes ``rank`` screens ``files`` files in.
+    """How many processes ``rank`` screens ``files`` files in: ``settings.rank_processes``,
+    never more than there are groups of files.
 
-    ``settings.rank_processes``, never more than there are groups of files. Where it is 0:
-    one with the model on the CPU, whose threads already take every core; with the model on a
-    GPU one per two CPU cores (each process's own steps, and its parse worker), but no more
-    than one per ``_FILES_PER_PROCESS`` groups of files: each process starts Python, PyTorch
-    and its own model, seconds that a few files do not repay (H100, 16 cores, 637 Kaggle
-    PDFs: 36.5 CVs/s in 4 processes, 27.3 in 8, 17.9 in 16).
+    One by default. On the CPU the model's threads already take every core. With the model on
+    a GPU one process is held to a core's pace by the steps around the model, but each further
+    process starts Python, PyTorch and its own model, and on 637 Kaggle PDFs that start ate
+    the gain (H100, 16 cores: 29.0 CVs/s in one process, 29.1 in 2, 28.3 in 4, 22.7 in 8;
+    ``python -m benchmarks.speed``, scaling). Larger folders may repay it; none was measured.
     """
-    if settings.rank_processes:
-        return max(1, min(settings.rank_processes, files // group_size))
-    if not settings.embeddings.device.startswith("cuda"):
-        return 1
-    per_two_cores = (os.cpu_count() or 1) // 2
-    return max(1, min(per_two_cores, files // (_FILES_PER_PROCESS * group_size)))
-
-
-_FILES_PER_PROCESS = 4
+    return max(1, min(settings.rank_processes, files // group_size))
 
 
 def screen_files(

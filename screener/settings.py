@@ -79,11 +79,11 @@ class Settings(BaseSettings):
         0, ge=0, description="Parse worker processes; 0 means one per CPU core."
     )
     rank_processes: int = Field(
-        0,
-        ge=0,
+        1,
+        ge=1,
         description="Processes that screen a folder side by side in `screener rank`, each with "
-        "its own model and share of the parse workers; 0: one per two CPU cores when the model "
-        "runs on a GPU, else 1 (on the CPU the model's own threads already use every core).",
+        "its own model and share of the parse workers; for a model on a GPU, whose steps "
+        "around the model run on one core of its process.",
     )
 
     # --- the service (API, storage, background work) ---------------------------------------

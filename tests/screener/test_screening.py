@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from datetime import date
@@ -337,19 +336,13 @@ def test_a_screening_process_that_fails_fails_the_ranking_with_its_traceback(
 
 
 @pytest.mark.parametrize(
-    ("wanted", "device", "files", "expected"),
-    [
-        (0, "cpu", 1000, 1),  # the model's threads take every core
-        (0, "cuda", 10_000, max(1, (os.cpu_count() or 1) // 2)),
-        (0, "cuda", 100, 1),  # a few groups of files: one process, one model load
-        (3, "cpu", 1000, 3),
-        (3, "cpu", 70, 2),  # asked for: each process has a group of 32 files
-    ],
+    ("wanted", "files", "expected"),
+    [(1, 1000, 1), (3, 1000, 3), (3, 70, 2), (3, 10, 1)],  # at least a group of 32 files each
 )
-def test_rank_screens_in_one_process_per_two_cores_only_with_the_model_on_a_gpu(
-    wanted: int, device: str, files: int, expected: int
+def test_rank_screens_in_as_many_processes_as_asked_while_each_has_a_group(
+    wanted: int, files: int, expected: int
 ) -> None:
-    settings = Settings(embeddings=EmbeddingSettings(device=device), rank_processes=wanted)
+    settings = Settings(rank_processes=wanted)
     assert screening_processes(settings, files=files, group_size=32) == expected
 
 
