@@ -24,6 +24,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,19 @@ _POLL_S = 1.0
 
 class ScreeningProcessError(RuntimeError):
     """A screening process failed or died; the ranking is incomplete."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Share:
+    """One process's files and what it screens them with (pickled to the process)."""
+
+    paths: list[Path]
+    role: Role
+    market: Market | str
+    settings: Settings
+    reference_date: date
+    rules: RuleSet
+    group_size: int
 
 
 def screen_in_processes(
@@ -61,33 +75,35 @@ def screen_in_processes(
     context = multiprocessing.get_context("spawn")
     results: Any = context.Queue()
     parse_workers = max(1, (settings.parse_workers or os.cpu_count() or 1) // processes)
-    shard_settings = settings.model_copy(update={"parse_workers": parse_workers})
-    shards = [
+    share_settings = settings.model_copy(update={"parse_workers": parse_workers})
+    shares = [
         context.Process(
-            target=_screen_shard,
+            target=_screen_share,
             args=(
-                list(paths[index::processes]),
-                role,
-                market,
-                shard_settings,
-                reference_date,
-                rules,
-                group_size,
+                _Share(
+                    list(paths[index::processes]),
+                    role,
+                    market,
+                    share_settings,
+                    reference_date,
+                    rules,
+                    group_size,
+                ),  # fmt: skip
                 results,
-            ),  # fmt: skip
+            ),
             name=f"screener-rank-{index}",
         )
         for index in range(processes)
     ]
-    for shard in shards:
-        shard.start()
+    for share in shares:
+        share.start()
+    done = 0
     try:
-        done = 0
-        while done < len(shards):
+        while done < len(shares):
             try:
                 kind, name, payload = results.get(timeout=_POLL_S)
             except queue.Empty:
-                dead = [s.name for s in shards if s.exitcode not in (None, 0)]
+                dead = [s.name for s in shares if s.exitcode not in (None, 0)]
                 if dead:
                     raise ScreeningProcessError(
                         f"screening process {', '.join(dead)} ended without finishing "
@@ -101,24 +117,15 @@ def screen_in_processes(
             else:
                 raise ScreeningProcessError(f"a screening process failed:\n{payload}")
     finally:
-        for shard in shards:
-            if shard.is_alive() and done < len(shards):
-                shard.terminate()
-        for shard in shards:
-            shard.join()
+        for share in shares:
+            if share.is_alive() and done < len(shares):
+                share.terminate()
+        for share in shares:
+            share.join()
         results.close()
 
 
-def _screen_shard(
-    paths: list[Path],
-    role: Role,
-    market: Market | str,
-    settings: Settings,
-    reference_date: date,
-    rules: RuleSet,
-    group_size: int,
-    results: Any,
-) -> None:
+def _screen_share(share: _Share, results: Any) -> None:
     """One process's share: its own model and parse workers, a row on ``results`` per file."""
     # terminate() from the caller unwinds the with-blocks here, so the parse workers stop too
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -126,10 +133,11 @@ def _screen_shard(
         from screener.pipeline import ScreeningPipeline
         from screener.screening import screen_files
 
-        pipeline = ScreeningPipeline.create(settings)
+        pipeline = ScreeningPipeline.create(share.settings)
         for name, screening in screen_files(
-            paths, role, market=market, pipeline=pipeline, settings=settings,
-            reference_date=reference_date, rules=rules, group_size=group_size,
+            share.paths, share.role, market=share.market, pipeline=pipeline,
+            settings=share.settings, reference_date=share.reference_date, rules=share.rules,
+            group_size=share.group_size,
         ):  # fmt: skip
             results.put((_ROW, name, screening))
         results.put((_DONE, None, None))

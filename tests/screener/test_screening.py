@@ -243,16 +243,21 @@ def test_rank_orders_by_fit_with_percentiles_and_keeps_failures(
     )
 
 
-def test_rank_in_groups_gives_the_rows_of_screening_each_file_alone(
-    screening_pipeline: ScreeningPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _rank_folder(tmp_path: Path) -> list[Path]:
+    """The five ``RANK_PDFS`` and a broken PDF, which sorts between two CVs of the second
+    group of two."""
     folder = tmp_path / "cvs"
     folder.mkdir()
     for number, path in enumerate(RANK_PDFS):
         shutil.copy(path, folder / f"{number}_{path.name}")
-    # sorts between two CVs of the second group
     (folder / "2_broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
-    paths = cv_files(folder)
+    return cv_files(folder)
+
+
+def test_rank_in_groups_gives_the_rows_of_screening_each_file_alone(
+    screening_pipeline: ScreeningPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _rank_folder(tmp_path)
     settings = Settings(embeddings=EmbeddingSettings(index_dir=tmp_path / "index"), parse_workers=2)
     alone = [
         (path.name, screen(parsed, "ml-engineer", market="de", pipeline=screening_pipeline))
@@ -288,12 +293,7 @@ def test_rank_in_groups_gives_the_rows_of_screening_each_file_alone(
 def test_rank_in_processes_gives_the_rows_of_one_process(
     screening_pipeline: ScreeningPipeline, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "cvs"
-    folder.mkdir()
-    for number, path in enumerate(RANK_PDFS):
-        shutil.copy(path, folder / f"{number}_{path.name}")
-    (folder / "2_broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
-    paths = cv_files(folder)
+    paths = _rank_folder(tmp_path)
     settings = Settings(
         embeddings=EmbeddingSettings(index_dir=tmp_path / "index", cache_path=None),
         parse_workers=2,
