@@ -88,7 +88,7 @@ def screen_in_processes(
                     reference_date,
                     rules,
                     group_size,
-                ),  # fmt: skip
+                ),
                 results,
             ),
             name=f"screener-rank-{index}",
