@@ -23,7 +23,7 @@ every category represented in order):
 - end to end: the sum of the stages above, and the wall clock of ``screener.screening.rank``
   (what ``screener rank`` runs: parse workers overlap with scoring) over the same files;
 - scaling: the parse pool alone at a quarter, half and all of ``--workers``, and the rank wall
-  clock in 1, 2, 4 and 8 screening processes (up to one per two cores);
+  clock in 2, 4 and 8 screening processes (up to one per two cores);
 - the API on loopback (a fresh SQLite database): cold start until ``/readyz`` answers, then
   single-CV screenings one at a time (each file distinct, so nothing is reused), p50 and p95
   latency, and the peak resident memory of the server and its parse workers.
@@ -296,9 +296,9 @@ def dense_layer_speed(
 
 
 def rank_speed(files: list[Path], workers: int, processes: int = 1) -> dict[str, Any]:
-    """Wall clock of ``screener rank``'s function over the files, model already loaded (in
-    this process; with the model on a GPU, ``rank`` screens in several processes, each of
-    which loads its own, and their loading is in the wall clock)."""
+    """Wall clock of ``screener rank``'s function over the files in ``processes`` screening
+    processes, the model already loaded in this one (further processes load their own, in the
+    wall clock)."""
     from screener.screening import RANK_GROUP_SIZE, rank, screening_processes
 
     settings = Settings(
@@ -331,8 +331,8 @@ def rank_speed(files: list[Path], workers: int, processes: int = 1) -> dict[str,
 
 def scaling(files: list[Path], workers: int) -> dict[str, Any]:
     """How parsing and ranking grow with processes: the parse pool alone at a quarter, half
-    and all of ``workers`` workers (files/s), and ``screener rank`` in 1, 2, 4 and 8
-    screening processes, up to one per two cores (each loads its own model, in the clock)."""
+    and all of ``workers`` workers (files/s), and ``screener rank`` in 2, 4 and 8 screening
+    processes, up to one per two cores (one process is the run's own rank figure)."""
     parse: list[dict[str, Any]] = []
     for count in sorted({max(1, workers // 4), max(1, workers // 2), workers}):
         with ParsePool(limits=DocumentLimits(), workers=count) as pool:
@@ -340,7 +340,7 @@ def scaling(files: list[Path], workers: int) -> dict[str, Any]:
             _, seconds = _timed(lambda pool=pool: list(pool.parse_files(files)))
         parse.append({"workers": count, "files_per_s": round(len(files) / seconds, 1)})
     most = max(1, (os.cpu_count() or 1) // 2)
-    ranks = [rank_speed(files, workers, n) for n in (1, 2, 4, 8) if n <= most]
+    ranks = [rank_speed(files, workers, n) for n in (2, 4, 8) if n <= most]
     return {"parse_pool": parse, "rank": ranks}
 
 
