@@ -278,9 +278,7 @@ def _speed_table(report: dict[str, Any]) -> str:
         _embedding_line(pipeline),
         *_dense_line(pipeline.get("dense_layers")),
         "",
-        f"`{report['command'].strip()}` on {report['date']}, {_known(report['machine'])}; load "
-        f"average {_load(report['load_average_before'])} before, "
-        f"{_load(report['load_average_after'])} after (1, 5, 15 min).",
+        _speed_run_line(report),
     ]
     return "\n".join(rows)
 
@@ -360,11 +358,18 @@ def _speed_gpu_table(report: dict[str, Any]) -> str:
         ]
     rows += [
         "",
-        f"`{report['command'].strip()}` on {report['date']}, {_known(report['machine'])}; load "
-        f"average {_load(report['load_average_before'])} before, "
-        f"{_load(report['load_average_after'])} after (1, 5, 15 min).",
+        _speed_run_line(report),
     ]
     return "\n".join(rows)
+
+
+def _speed_run_line(report: dict[str, Any]) -> str:
+    """The speed run's command, date, machine and load average."""
+    return (
+        f"`{report['command'].strip()}` on {report['date']}, {_known(report['machine'])}; load "
+        f"average {_load(report['load_average_before'])} before, "
+        f"{_load(report['load_average_after'])} after (1, 5, 15 min)."
+    )
 
 
 def _dense_line(dense: dict[str, Any] | None) -> list[str]:
