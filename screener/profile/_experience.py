@@ -100,14 +100,20 @@ def _is_award(text: str, found: DateRange) -> bool:
 
 
 def _in_a_sentence(text: str, found: DateRange) -> bool:
-    """Whether bare years ("from 2007-2010", "(2002 -2004)") sit on a line that goes on with a
-    sentence begun above: "new patients by 32% from 2007-2010" tells an achievement of a job,
-    not another job. A job's own line starts with its title, organisation or dates."""
+    """Whether bare years ("from 2007-2010", "(2002 -2004)") tell an achievement of a job, not
+    another job: on a line that goes on with a sentence begun above ("new patients by 32% from
+    2007-2010"), or after an amount on their own line ("Decreased annual IT budget by at least
+    $50K each year from 2003-2006."). A job's own line starts with its title, organisation or
+    dates, and names no percentage or sum of money before them."""
     if found.month_written:
         return False  # a month or a day: a job's dates more often than a sentence's
     line_start = _line_at(text, found.match_start)[0]
-    first = _BULLET.sub("", text[line_start : found.match_start]).lstrip()[:1]
-    return first.islower()
+    before = _BULLET.sub("", text[line_start : found.match_start]).lstrip()
+    return before[:1].islower() or _AMOUNT.search(before) is not None
+
+
+# A percentage or a sum of money: "32%", "$50K", "€ 2M", "1.5 million"
+_AMOUNT = re.compile(r"\d\s?%|[$€£]\s?\d|\d\s?(?:million|billion)\b", re.IGNORECASE)
 
 
 _TRAILING_DATE_LABEL = re.compile(r"\s+(?i:from|since|seit|till|until)$")

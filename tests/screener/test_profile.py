@@ -299,6 +299,24 @@ def test_years_that_go_on_with_a_sentence_are_no_job() -> None:
     ]
 
 
+def test_years_after_a_percentage_or_a_sum_of_money_on_their_line_are_no_job() -> None:
+    """Achievements on lines of their own ("Decreased annual IT budget by at least $50K each
+    year from 2003-2006.", "Ranked Top 10% nationally 2008-2009") were read as jobs with the
+    achievement as organisation, and made overlapping-dates notes."""
+    text = (
+        "Experience\n"
+        "IT Manager, Company Name, September 1999 to October 2006\n"
+        "Decreased annual IT budget by at least $50K each year from 2003-2006.\n"
+        "Ranked Top 10% nationally 2008-2009, and ranked #1 in the District.\n"
+        "Increased sales by 12.1% 2003 to 2005\n"
+        "Network Administrator, Acme Health, 1996 - 1999\n"
+    )
+    assert _titles_and_organisations(text) == [
+        ("IT Manager", "Company Name"),
+        ("Network Administrator", "Acme Health"),
+    ]
+
+
 def test_extract_profile_name_from_indeed_link_when_first_lines_are_not_a_name():
     text = (
         "CURRICULUM VITAE\nSoftware Engineer\n"
