@@ -92,11 +92,18 @@ _AWARD_REACH = 80
 
 def _is_award(text: str, found: DateRange) -> bool:
     """Whether the dates sit beside an award's words on their line (within ``_AWARD_REACH``
-    characters, so a CV flattened into one long line is not judged as a whole)."""
+    characters, so a CV flattened into one long line is not judged as a whole), or bare years
+    beside a certification's ("Geriatric Resource Nurse (GRN) certification 2003-2008."); a
+    job's dates with a month may sit beside one ("Account Certification Analyst 01/2009")."""
     line_start, line_end = _line_at(text, found.match_start)
     start = max(line_start, found.match_start - _AWARD_REACH)
     end = min(line_end, found.match_end + _AWARD_REACH)
-    return _AWARD.search(text, start, end) is not None
+    if _AWARD.search(text, start, end) is not None:
+        return True
+    return not found.month_written and _CERTIFICATION.search(text, start, end) is not None
+
+
+_CERTIFICATION = re.compile(r"(?i:\bcertification\b)")
 
 
 def _in_a_sentence(text: str, found: DateRange) -> bool:

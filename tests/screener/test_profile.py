@@ -281,6 +281,21 @@ def test_an_award_with_its_years_is_no_job() -> None:
     ]
 
 
+def test_a_certification_with_bare_years_is_no_job_but_a_certification_post_is() -> None:
+    """A certification's line ("Geriatric Resource Nurse (GRN) certification 2003-2008.") made
+    an overlapping-dates note; "Account Certification Operations Analyst" with months is a job."""
+    text = (
+        "Experience\n"
+        "Staff Nurse, Company Name, July 2000 to June 2007\n"
+        "Geriatric Resource Nurse (GRN) certification 2003-2008.\n"
+        "Account Certification Operations Analyst, Acme Bank, 01/2009 to 01/2010\n"
+    )
+    assert _titles_and_organisations(text) == [
+        ("Staff Nurse", "Company Name"),
+        ("Account Certification Operations Analyst", "Acme Bank"),
+    ]
+
+
 def test_years_that_go_on_with_a_sentence_are_no_job() -> None:
     """An achievement whose sentence wraps onto the line of its years ("new patients by 32% from
     2007-2010") made overlapping-dates notes; a job's line starts with its title or dates."""
