@@ -132,10 +132,13 @@ def _line_at(text: str, position: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
+# A sentence ends in a lower-case word and a full stop; "Acme A.Ş." or "Foo Inc." do not.
+_PROSE_END = re.compile(r"\b[a-z]{3,}\.\s*$")
+
+
 def _header_like(line: str) -> bool:
     stripped = line.strip()
-    # A sentence ends in a lower-case word and a full stop; "Acme A.Ş." or "Foo Inc." do not.
-    prose_end = stripped.endswith(";") or bool(re.search(r"\b[a-z]{3,}\.$", stripped))
+    prose_end = stripped.endswith(";") or bool(_PROSE_END.search(stripped))
     return (
         0 < len(stripped) <= _MAX_HEADER_CHARS
         and not prose_end
@@ -272,6 +275,11 @@ def _entry(text: str, found: DateRange, previous_end: int, next_start: int) -> E
     # after them mostly where it was ("Jan 2015 - Present | New York, NY"), so what follows the
     # dates is read last, after the header lines above.
     before_dates = text[line_start : found.match_start]
+    if _PROSE_END.search(before_dates):
+        # the previous job's last sentence, its line joined to these dates ("Designed an
+        # effective behavioral modification program. September 2011 to May 2012"): no part of
+        # this job
+        before_dates = ""
     after_dates = text[found.match_end : line_end]
     before: list[str] = []
     position = line_start - 1

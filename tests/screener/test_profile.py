@@ -296,6 +296,22 @@ def test_a_certification_with_bare_years_is_no_job_but_a_certification_post_is()
     ]
 
 
+def test_a_sentence_joined_to_the_next_jobs_dates_is_not_its_title_or_organisation() -> None:
+    """Kaggle-style PDFs join a job's last sentence to the next job's dates ("... working
+    correctly. 07/2011 to 10/2017"); the sentence was read as that job's organisation."""
+    text = (
+        "Experience\n"
+        "Project Engineer, Acme Homes, 03/2006 to 12/2010\n"
+        "Made sure all equipment was properly installed and working correctly. 07/2011 to 10/2017\n"
+        "Site Supervisor, Beta Builders\n"
+        "Kept track of all inventory.\n"
+    )
+    assert _titles_and_organisations(text) == [
+        ("Project Engineer", "Acme Homes"),
+        ("Site Supervisor", "Beta Builders"),
+    ]
+
+
 def test_years_that_go_on_with_a_sentence_are_no_job() -> None:
     """An achievement whose sentence wraps onto the line of its years ("new patients by 32% from
     2007-2010") made overlapping-dates notes; a job's line starts with its title or dates."""
