@@ -86,41 +86,39 @@ _AWARD = re.compile(
     r"|medal(?:ist)?|scholarship|dean'?s\s+list|(?:employee|student|associate|member)\s+of\s+the"
     r"\s+(?:month|quarter|year))\b)"
 )
+# A certification listed with bare years is no job ("Geriatric Resource Nurse (GRN)
+# certification 2003-2008."); with a month it may be ("Account Certification Analyst 01/2009").
+_CERTIFICATION = re.compile(r"(?i:\bcertification\b)")
+# A percentage or a sum of money: "32%", "$50K", "€ 2M", "1.5 million"
+_AMOUNT = re.compile(r"\d\s?%|[$€£]\s?\d|\d\s?(?:million|billion)\b", re.IGNORECASE)
 _LEADING_NOW = re.compile(r"^(?i:currently|presently)\s+")
 _AWARD_REACH = 80
 
 
-def _is_award(text: str, found: DateRange) -> bool:
-    """Whether the dates sit beside an award's words on their line (within ``_AWARD_REACH``
-    characters, so a CV flattened into one long line is not judged as a whole), or bare years
-    beside a certification's ("Geriatric Resource Nurse (GRN) certification 2003-2008."); a
-    job's dates with a month may sit beside one ("Account Certification Analyst 01/2009")."""
+def _no_job(text: str, found: DateRange) -> bool:
+    """Whether dates belong to no job of their own.
+
+    An award's or honour's words beside them on their line (within ``_AWARD_REACH``
+    characters, so a CV flattened into one long line is not judged as a whole). Bare years
+    ("from 2007-2010", "(2002 -2004)") beside a certification's name, on a line that goes on
+    with a sentence begun above ("new patients by 32% from 2007-2010"), or after an amount on
+    their own line ("Decreased annual IT budget by at least $50K each year from 2003-2006."):
+    an achievement or a certificate of a job. A job's own line starts with its title,
+    organisation or dates, and names no percentage or sum of money before them.
+    """
     line_start, line_end = _line_at(text, found.match_start)
     start = max(line_start, found.match_start - _AWARD_REACH)
     end = min(line_end, found.match_end + _AWARD_REACH)
     if _AWARD.search(text, start, end) is not None:
         return True
-    return not found.month_written and _CERTIFICATION.search(text, start, end) is not None
-
-
-_CERTIFICATION = re.compile(r"(?i:\bcertification\b)")
-
-
-def _in_a_sentence(text: str, found: DateRange) -> bool:
-    """Whether bare years ("from 2007-2010", "(2002 -2004)") tell an achievement of a job, not
-    another job: on a line that goes on with a sentence begun above ("new patients by 32% from
-    2007-2010"), or after an amount on their own line ("Decreased annual IT budget by at least
-    $50K each year from 2003-2006."). A job's own line starts with its title, organisation or
-    dates, and names no percentage or sum of money before them."""
     if found.month_written:
-        return False  # a month or a day: a job's dates more often than a sentence's
-    line_start = _line_at(text, found.match_start)[0]
+        return False  # a month or a day: a job's dates more often than anything else's
     before = _BULLET.sub("", text[line_start : found.match_start]).lstrip()
-    return before[:1].islower() or _AMOUNT.search(before) is not None
-
-
-# A percentage or a sum of money: "32%", "$50K", "€ 2M", "1.5 million"
-_AMOUNT = re.compile(r"\d\s?%|[$€£]\s?\d|\d\s?(?:million|billion)\b", re.IGNORECASE)
+    return (
+        _CERTIFICATION.search(text, start, end) is not None
+        or before[:1].islower()
+        or _AMOUNT.search(before) is not None
+    )
 
 
 _TRAILING_DATE_LABEL = re.compile(r"\s+(?i:from|since|seit|till|until)$")
@@ -327,7 +325,7 @@ def extract_experience(
     intervals: list[tuple[int, int]] = []
     for region_start, region_end in _regions(text, sections):
         ranges = find_date_ranges(text, reference_date, region_start, region_end)
-        ranges = [r for r in ranges if not _is_award(text, r) and not _in_a_sentence(text, r)]
+        ranges = [r for r in ranges if not _no_job(text, r)]
         for index, found in enumerate(ranges):
             previous_end = _dates_line_end(text, ranges[index - 1]) if index else region_start
             next_start = (
