@@ -307,7 +307,7 @@ def rank_speed(files: list[Path], workers: int, processes: int = 1) -> dict[str,
         rank_processes=processes,
     )
     pipeline = ScreeningPipeline.create(settings)
-    processes = screening_processes(settings, files=len(files), group_size=RANK_GROUP_SIZE)
+    used = screening_processes(settings, files=len(files), group_size=RANK_GROUP_SIZE)
     rows, seconds = _timed(
         lambda: rank(
             files,
@@ -323,7 +323,7 @@ def rank_speed(files: list[Path], workers: int, processes: int = 1) -> dict[str,
         "files": len(files),
         "screened": screened,
         "role": "ml-engineer",
-        "processes": processes,
+        "processes": used,
         "seconds": round(seconds, 2),
         "cvs_per_s": round(len(files) / seconds, 2),
     }

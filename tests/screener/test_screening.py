@@ -291,7 +291,7 @@ def test_rank_in_groups_gives_the_rows_of_screening_each_file_alone(
 
 
 def test_rank_in_processes_gives_the_rows_of_one_process(
-    screening_pipeline: ScreeningPipeline, tmp_path: Path
+    screening_pipeline: ScreeningPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = _rank_folder(tmp_path)
     settings = Settings(
@@ -303,6 +303,14 @@ def test_rank_in_processes_gives_the_rows_of_one_process(
         "group_size": 2,
     }  # fmt: skip
     one = rank(paths, "ml-engineer", settings=settings, **options)
+    encoded_here: list[int] = []
+    prepare_many = screening_pipeline.prepare_many
+
+    def recorded(parsed: list[ParsedCV], **encoding: Any) -> Any:
+        encoded_here.append(len(parsed))
+        return prepare_many(parsed, **encoding)
+
+    monkeypatch.setattr(screening_pipeline, "prepare_many", recorded)
     progress: list[tuple[int, int]] = []
     two = rank(
         paths, "ml-engineer", settings=settings.model_copy(update={"rank_processes": 2}),
@@ -315,6 +323,7 @@ def test_rank_in_processes_gives_the_rows_of_one_process(
     assert [screening_json(r.screening) for r in two if r.screening] == [
         screening_json(r.screening) for r in one if r.screening
     ]
+    assert encoded_here == []  # every CV was screened by the other processes
     assert progress == [(done, 6) for done in range(1, 7)]
     assert two[-1].file == "2_broken.pdf" and two[-1].error is not None
 
