@@ -273,6 +273,7 @@ def _speed_table(report: dict[str, Any]) -> str:
         figures = extraction[name]
         rows.append(f"| {label} | {figures['seconds']} | {figures['pages_per_s']} |")
     rows += _stage_rows(pipeline, rank)
+    rows += _api_step_rows(api)
     rows += [
         "",
         _embedding_line(pipeline),
@@ -281,6 +282,37 @@ def _speed_table(report: dict[str, Any]) -> str:
         _speed_run_line(report),
     ]
     return "\n".join(rows)
+
+
+# What each step of a single screening through the API covers (``Server-Timing``).
+_API_STEPS = {
+    "parse": "parse (the file, in a worker process)",
+    "profile": "sections and profile",
+    "embed": "personal data blanked, chunked, encoded",
+    "score": "matching, rules, explanation",
+    "store": "database, audit record, candidate pool",
+    "outside the steps": "upload, HTTP, request checks, JSON answer",
+}
+
+
+def _api_step_rows(api: dict[str, Any]) -> list[str]:
+    """Single-CV latency through the API step by step, from the server's Server-Timing."""
+    steps = api.get("steps")
+    if not steps:
+        return []
+    rows = [
+        "",
+        f"Single CV through the API, step by step over the same {api['requests']} requests "
+        "(the server's `Server-Timing` header; each step's own percentiles, so they do not add "
+        "up to the latency's):",
+        "",
+        "| step | p50 ms | p95 ms |",
+        "|---|---:|---:|",
+    ]
+    for step, figures in steps.items():
+        label = _API_STEPS.get(step, step)
+        rows.append(f"| {label} | {1000 * figures['p50_s']:.0f} | {1000 * figures['p95_s']:.0f} |")
+    return rows
 
 
 def _stage_rows(pipeline: dict[str, Any], rank: dict[str, Any]) -> list[str]:

@@ -359,6 +359,7 @@ def api_speed(files: list[Path], requests: int) -> dict[str, Any]:
             server.wait_ready()
             cold_start = time.perf_counter() - started
             latencies: list[float] = []
+            steps: dict[str, list[float]] = {}
             headers = {"Authorization": f"Bearer {key}"}
             with httpx.Client(base_url=server.url, headers=headers, timeout=120) as client:
                 for index, path in enumerate(files[: requests + 2]):
@@ -369,7 +370,15 @@ def api_speed(files: list[Path], requests: int) -> dict[str, Any]:
                     )
                     response.raise_for_status()
                     if index >= 2:  # the first two warm the parse workers and caches
-                        latencies.append(time.perf_counter() - begun)
+                        latency = time.perf_counter() - begun
+                        latencies.append(latency)
+                        timing = server_timing(response.headers["server-timing"])
+                        for step, seconds in timing.items():
+                            steps.setdefault(step, []).append(seconds)
+                        # upload, HTTP, request checks and the JSON answer
+                        steps.setdefault("outside the steps", []).append(
+                            latency - sum(timing.values())
+                        )
         finally:
             sampler.stop()
     return {
@@ -377,8 +386,23 @@ def api_speed(files: list[Path], requests: int) -> dict[str, Any]:
         "requests": len(latencies),
         "p50_s": percentile(latencies, 0.50),
         "p95_s": percentile(latencies, 0.95),
+        # each step's own p50 and p95 over the same requests (they do not add up to the
+        # latency's percentiles: the slowest requests differ from step to step)
+        "steps": {
+            step: {"p50_s": percentile(values, 0.50), "p95_s": percentile(values, 0.95)}
+            for step, values in steps.items()
+        },
         "peak_rss_mib": round(sampler.peak / 2**20, 1),
     }
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """Seconds per step from a ``Server-Timing`` header (``parse;dur=31.2, …``, milliseconds)."""
+    steps: dict[str, float] = {}
+    for entry in header.split(","):
+        name, _, duration = entry.strip().partition(";dur=")
+        steps[name] = float(duration) / 1000
+    return steps
 
 
 # Parts of the run that ``--skip`` leaves out: the single-process PDF readers, the fp32/bf16
@@ -461,6 +485,8 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"\nAPI: cold start to ready {api['cold_start_to_ready_s']} s; {api['requests']} "
               f"single-CV screenings p50 {api['p50_s']} s, p95 {api['p95_s']} s; peak RSS "
               f"{api['peak_rss_mib']} MiB")  # fmt: skip
+        for step, figures in api.get("steps", {}).items():
+            print(f"  {step:18} p50 {figures['p50_s']} s, p95 {figures['p95_s']} s")
     if grown := report.get("scaling"):
         parse = ", ".join(f"{p['workers']}: {p['files_per_s']}" for p in grown["parse_pool"])
         ranks = ", ".join(f"{r['processes']}: {r['cvs_per_s']}" for r in grown["rank"])

@@ -28,7 +28,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -195,6 +195,11 @@ class ScreeningOutcome:
     screening_id: str
     result: dict[str, Any]
     reused: bool
+    # Seconds each step of this call took, in order: parse (the file, in a worker process),
+    # profile (sections and profile), embed (personal data blanked, chunked, encoded), score
+    # (matching, rules, explanation), store (database, audit record, candidate pool); a reused
+    # result has one step, reuse. The API sends them as a Server-Timing header.
+    timings: tuple[tuple[str, float], ...] = ()
 
 
 StoredHook = Callable[[Session, ScreeningOutcome], None]
@@ -604,20 +609,39 @@ class _Computed:
     parsed: ParsedCV
     prepared: CVVectors
     screening: Screening
+    timings: tuple[tuple[str, float], ...]
+
+
+class _StepClock:
+    """Seconds per named step, each from the end of the previous one."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, float]] = []
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.steps.append((step, now - self._last))
+        self._last = now
 
 
 def _compute(runtime: Runtime, upload: Upload, request: _Request) -> _Computed:
+    clock = _StepClock()
     document = runtime.parsers.parse(upload.data, upload.filename)
     if isinstance(document, DocumentError):
         raise document
+    clock.lap("parse")
     parsed = analyse(document, reference_date=date.today())
+    clock.lap("profile")
     with runtime.model_lock:
         prepared = request.pipeline.prepare(parsed)
+    clock.lap("embed")
     screening = screen_document(
         parsed=parsed, role=request.role, market=request.market, pipeline=request.pipeline,
         rules=runtime.rules, prepared=prepared,
     )  # fmt: skip
-    return _Computed(parsed, prepared, screening)
+    clock.lap("score")
+    return _Computed(parsed, prepared, screening, tuple(clock.steps))
 
 
 def _audit_screening(
@@ -730,13 +754,15 @@ def screen_upload(
     cv_sha256 = hashlib.sha256(upload.data).hexdigest()
     reused = _reuse(runtime, cv_sha256, request, caller_key_id, source, source_event_id, on_stored)
     if reused is not None:
-        runtime.observer.screened(source=source, seconds=time.perf_counter() - started, reused=True)
-        return reused
+        seconds = time.perf_counter() - started
+        runtime.observer.screened(source=source, seconds=seconds, reused=True)
+        return replace(reused, timings=(("reuse", seconds),))
     try:
         computed = _compute(runtime, upload, request)
     except DocumentError as exc:
         runtime.observer.failed(source=source, kind=exc.kind)
         raise
+    clock = _StepClock()
     try:
         with runtime.transaction() as session:
             record, text_sha256, new_candidate = _store(
@@ -760,6 +786,8 @@ def screen_upload(
     if new_candidate:
         with runtime.pool_lock:
             runtime.pool.add(record.candidate_id, computed.prepared)
+    clock.lap("store")
+    outcome = replace(outcome, timings=computed.timings + tuple(clock.steps))
     seconds = time.perf_counter() - started
     runtime.observer.screened(source=source, seconds=seconds, reused=False)
     log.info(

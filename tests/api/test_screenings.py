@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import httpx
 from sqlalchemy import func, select
 
+from benchmarks.speed import server_timing
 from screener.store import (
     AuditRecord,
     Candidate,
@@ -99,6 +101,25 @@ def test_same_bytes_role_and_rubric_reuse_the_result(
     for screening_id, times in ((first["screening_id"], 2), (other_market["screening_id"], 1)):
         records = _audit_for(service, screening_id)
         assert [r["reused"] for r in records] == [False, True][:times]
+
+
+def test_server_timing_names_each_step_of_the_screening(
+    service: Service, cv_bytes: dict[str, bytes]
+) -> None:
+    data = cv_bytes["resumematcher_john_doe.pdf"]
+    with service.client("screen") as client:
+        begun = time.perf_counter()
+        first = _screen(client, data, role="computer-vision-engineer", market="ae")
+        elapsed = time.perf_counter() - begun
+        again = _screen(client, data, role="computer-vision-engineer", market="ae")
+    assert first.status_code == again.status_code == 200
+    steps = server_timing(first.headers["server-timing"])
+    assert list(steps) == ["parse", "profile", "embed", "score", "store"]
+    assert all(seconds > 0 for seconds in steps.values())
+    # the steps are parts of the call the client waited for
+    assert sum(steps.values()) < elapsed
+    assert again.json()["reused"] is True
+    assert list(server_timing(again.headers["server-timing"])) == ["reuse"]
 
 
 def test_unreadable_file_is_422_with_kind(service: Service) -> None:
