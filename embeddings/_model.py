@@ -225,6 +225,11 @@ class EmbeddingModel:
         return self._device
 
     @property
+    def batch_size(self) -> int:
+        """Texts per forward pass."""
+        return self._batch_size
+
+    @property
     def precision(self) -> Precision:
         """The precision in use (``FP32`` or ``BF16``) once warmed up."""
         self._require_lock()

@@ -29,6 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from embeddings import EmbeddingModel
 from rubrics import Market, Role, RuleSet
 from screener.settings import Settings
 
@@ -62,6 +63,7 @@ def screen_in_processes(
     *,
     market: Market | str,
     settings: Settings,
+    model: EmbeddingModel,
     reference_date: date,
     rules: RuleSet,
     group_size: int,
@@ -69,13 +71,26 @@ def screen_in_processes(
 ) -> Iterator[tuple[str, Any]]:
     """``(file name, screening or error text)`` for every file, in the order they are done.
 
+    Each process loads its model as ``model`` (the caller's) was loaded: device, precision and
+    batch size come from it, not from ``settings``, since fp32 and bf16 vectors differ and the
+    rows must be those one process would give.
+
     Raises:
         ScreeningProcessError: a process failed (its traceback in the message) or died.
     """
     context = multiprocessing.get_context("spawn")
     results: Any = context.Queue()
     parse_workers = max(1, (settings.parse_workers or os.cpu_count() or 1) // processes)
-    share_settings = settings.model_copy(update={"parse_workers": parse_workers})
+    embeddings = settings.embeddings.model_copy(
+        update={
+            "device": model.device,
+            "precision": model.precision.value,
+            "batch_size": model.batch_size,
+        }
+    )
+    share_settings = settings.model_copy(
+        update={"parse_workers": parse_workers, "embeddings": embeddings}
+    )
     shares = [
         context.Process(
             target=_screen_share,

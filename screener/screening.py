@@ -406,8 +406,9 @@ def rank(
         from screener._rank_processes import screen_in_processes
 
         screened = screen_in_processes(
-            paths, role, market=market, settings=settings, reference_date=reference_date,
-            rules=rules, group_size=group_size, processes=processes,
+            paths, role, market=market, settings=settings, model=pipeline.model,
+            reference_date=reference_date, rules=rules, group_size=group_size,
+            processes=processes,
         )  # fmt: skip
     else:
         screened = screen_files(

@@ -294,10 +294,15 @@ def test_rank_in_processes_gives_the_rows_of_one_process(
     screening_pipeline: ScreeningPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = _rank_folder(tmp_path)
+    # The settings ask for bf16 while the caller's model runs fp32: the processes must load
+    # their models as the caller's was loaded, or their vectors (and rows) would differ.
     settings = Settings(
-        embeddings=EmbeddingSettings(index_dir=tmp_path / "index", cache_path=None),
+        embeddings=EmbeddingSettings(
+            index_dir=tmp_path / "index", cache_path=None, precision="bf16"
+        ),
         parse_workers=2,
     )
+    assert screening_pipeline.model.precision == "fp32"
     options: dict[str, Any] = {
         "market": "de", "pipeline": screening_pipeline, "reference_date": REFERENCE,
         "group_size": 2,
@@ -337,8 +342,8 @@ def test_a_screening_process_that_fails_fails_the_ranking_with_its_traceback(
     settings = Settings(embeddings=EmbeddingSettings(lock_path=tmp_path / "missing.lock"))
     screened = screen_in_processes(
         list(RANK_PDFS[:2]), screening_pipeline.roles.get("ml-engineer"), market="de",
-        settings=settings, reference_date=REFERENCE, rules=load_rules(), group_size=1,
-        processes=2,
+        settings=settings, model=screening_pipeline.model, reference_date=REFERENCE,
+        rules=load_rules(), group_size=1, processes=2,
     )  # fmt: skip
     with pytest.raises(ScreeningProcessError, match="missing.lock"):
         list(screened)
