@@ -323,6 +323,7 @@ def extract_experience(
     """Experience entries in text order and the months they cover, overlaps counted once."""
     entries: list[ExperienceEntry] = []
     intervals: list[tuple[int, int]] = []
+    seen: set[tuple[str | None, str | None, date | None, date | None, bool]] = set()
     for region_start, region_end in _regions(text, sections):
         ranges = find_date_ranges(text, reference_date, region_start, region_end)
         ranges = [r for r in ranges if not _no_job(text, r)]
@@ -333,7 +334,14 @@ def extract_experience(
                 if index + 1 < len(ranges)
                 else region_end
             )
-            entries.append(_entry(text, found, previous_end, next_start))
+            entry = _entry(text, found, previous_end, next_start)
+            # The same title, organisation and dates again are the same job written twice (an
+            # experience section repeated on a later page), not a second job beside it.
+            key = (entry.title, entry.organisation, entry.start, entry.end, entry.current)
+            if key in seen:
+                continue
+            seen.add(key)
+            entries.append(entry)
             if found.issue is None:
                 intervals.append((found.start_index, found.end_index))
     return entries, merged_months(intervals)

@@ -171,6 +171,20 @@ def _titles_and_organisations(text: str) -> list[tuple[str | None, str | None]]:
     return [(entry.title, entry.organisation) for entry in profile.experience]
 
 
+def test_a_job_written_twice_is_one_job():
+    """A CV that repeats its experience section (a Kaggle export prints it again on a later
+    page) lists each job once; another job with the same dates stays."""
+    jobs = (
+        "Charge Nurse 07/2018 to 09/2020\nCompany Name - City , State\nLed the night shift.\n"
+        "Intake Nurse 09/2019 to 04/2020\nCompany Name - City , State\nAdmitted patients.\n"
+    )
+    other = "Hospice Volunteer 09/2019 to 04/2020\nCompany Name - City , State\nSat with them.\n"
+    text = f"Experience\n{jobs}{other}Skills\nTriage\nExperience\n{jobs}"
+    assert [organisation for _, organisation in _titles_and_organisations(text)] == [
+        "Charge Nurse", "Intake Nurse", "Hospice Volunteer"
+    ]  # fmt: skip
+
+
 def test_experience_title_with_an_organisation_word_is_still_a_title():
     """Words such as "Software" and "Systems" name companies ("Acme Software") as well as jobs:
     a piece is a title when its last job word comes after its last organisation word."""
