@@ -782,7 +782,7 @@ def screen_upload(
         )
         if reused is None:
             raise
-        return reused
+        return replace(reused, timings=(("reuse", time.perf_counter() - started),))
     if new_candidate:
         with runtime.pool_lock:
             runtime.pool.add(record.candidate_id, computed.prepared)

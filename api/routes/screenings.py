@@ -30,7 +30,8 @@ def create_screening(
         runtime=runtime, upload=Upload(file.filename or "cv", file.file.read()),
         role_id=role, market=market, caller_key_id=caller.key_id,
     )  # fmt: skip
-    response.headers["Server-Timing"] = server_timing(outcome)
+    if outcome.timings:
+        response.headers["Server-Timing"] = server_timing(outcome)
     return ScreeningPublic.model_validate(
         {"candidate_id": outcome.candidate_id, "screening_id": outcome.screening_id,
          "reused": outcome.reused, "notice": AI_NOTICE, "screening": outcome.result}
