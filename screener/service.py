@@ -208,13 +208,27 @@ StoredHook = Callable[[Session, ScreeningOutcome], None]
 class ScreeningObserver(Protocol):
     """Receives counts and timings (the API exports them as Prometheus metrics)."""
 
-    def screened(self, *, source: str, seconds: float, reused: bool) -> None: ...
+    def screened(
+        self,
+        *,
+        source: str,
+        seconds: float,
+        reused: bool,
+        steps: Sequence[tuple[str, float]] = (),
+    ) -> None: ...
 
     def failed(self, *, source: str, kind: str) -> None: ...
 
 
 class _NullObserver:
-    def screened(self, *, source: str, seconds: float, reused: bool) -> None:
+    def screened(
+        self,
+        *,
+        source: str,
+        seconds: float,
+        reused: bool,
+        steps: Sequence[tuple[str, float]] = (),
+    ) -> None:
         return None
 
     def failed(self, *, source: str, kind: str) -> None:
@@ -789,7 +803,7 @@ def screen_upload(
     clock.lap("store")
     outcome = replace(outcome, timings=computed.timings + tuple(clock.steps))
     seconds = time.perf_counter() - started
-    runtime.observer.screened(source=source, seconds=seconds, reused=False)
+    runtime.observer.screened(source=source, seconds=seconds, reused=False, steps=outcome.timings)
     log.info(
         "screened",
         extra={"candidate_id": record.candidate_id, "screening_id": record.id,

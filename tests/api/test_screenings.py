@@ -103,7 +103,7 @@ def test_same_bytes_role_and_rubric_reuse_the_result(
         assert [r["reused"] for r in records] == [False, True][:times]
 
 
-def test_server_timing_names_each_step_of_the_screening(
+def test_server_timing_and_metrics_name_each_step_of_the_screening(
     service: Service, cv_bytes: dict[str, bytes]
 ) -> None:
     data = cv_bytes["resumematcher_john_doe.pdf"]
@@ -120,6 +120,10 @@ def test_server_timing_names_each_step_of_the_screening(
     assert sum(steps.values()) < elapsed
     assert again.json()["reused"] is True
     assert list(server_timing(again.headers["server-timing"])) == ["reuse"]
+    with service.client("read") as reader:
+        metrics = reader.get("/metrics").text
+    for step in steps:
+        assert f'screener_screening_step_seconds_count{{source="api",step="{step}"}}' in metrics
 
 
 def test_unreadable_file_is_422_with_kind(service: Service) -> None:
