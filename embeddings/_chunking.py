@@ -144,7 +144,9 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     sentence_start = start
     for match in _SENTENCE_END.finditer(text, start, end):
+        # "(e.g. Python)": an abbreviation opening a parenthesis or a quote ends no sentence
         last_word = text[sentence_start : match.start()].rsplit(None, 1)[-1].lower()
+        last_word = last_word.lstrip("([{\"'“‘")
         if last_word in _ABBREVIATIONS or _LIST_NUMBER.fullmatch(last_word):
             continue
         spans.append((sentence_start, match.start()))

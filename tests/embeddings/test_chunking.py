@@ -79,11 +79,14 @@ def test_chunk_text_strips_bullets_and_splits_inline_bullets_when_flattened() ->
 
 
 def test_chunk_text_splits_long_line_on_sentences_keeping_abbreviations() -> None:
-    text = "I built models, e.g. rankers. I shipped them! Then I measured them; it worked."
+    text = (
+        "I built models, e.g. rankers. I shipped them! Then I measured them; it worked. "
+        "I ran forecasts (i.e. demand models)."
+    )
     chunks = chunk_text(text, tokenizer=WhitespaceTokenizer(), max_tokens=9, merge_tokens=3)
     assert [c.text for c in chunks] == [
         "I built models, e.g. rankers.", "I shipped them!", "Then I measured them;",
-        "it worked.",
+        "it worked.", "I ran forecasts (i.e. demand models).",
     ]  # fmt: skip
     _assert_exact(text, chunks)
 
