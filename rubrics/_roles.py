@@ -184,7 +184,8 @@ def _band_basis(salary: SalaryBand, rule: MarketRule, *, base: bool) -> str:
             f"the Germany band {germany}, its low end x {rule.min_multiplier:g} "
             f"and its high end x {rule.max_multiplier:g}"
         )
-    return f"{derived}; {rule.note}" if rule.note else derived
+    # the band's sentences close the basis in parentheses: "(…; amounts in EUR, not TRY)."
+    return f"{derived}; {rule.note.rstrip('.')}" if rule.note else derived
 
 
 class DimensionWeights(_Frozen):

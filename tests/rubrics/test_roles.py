@@ -298,3 +298,5 @@ def test_market_band_basis_says_how_the_band_follows_from_the_germany_band(
     )
     assert bands[Market.AE].basis.startswith("the Germany band EUR 85,000-130,000 unchanged; ")
     assert "amounts in EUR, not USD" in bands[Market.US].basis
+    # the explanation puts the basis in parentheses at a sentence's end: no ".)."
+    assert not any(band.basis.endswith(".") for band in bands.values())
