@@ -57,6 +57,19 @@ def _money(value: int) -> str:
     return f"{value:,}"
 
 
+def _inline(name: str) -> str:
+    """A rule's name inside a sentence: its first letter in lower case, unless its first word
+    is an acronym or a name ("ML", "PhD", "CI/CD", "Kaggle"); the rest as written ("Bayesian")."""
+    first = name.split(" ", 1)[0]
+    if first in _NAMES or any(c.isupper() for c in first[1:]):
+        return name
+    return name[:1].lower() + name[1:]
+
+
+# First words of rule names that are names, not words (``_inline``).
+_NAMES = frozenset({"Kaggle"})
+
+
 def explain(
     assessment: Assessment,
     *,
@@ -96,7 +109,7 @@ def explain(
     ]
     strengths = [
         f"{DIMENSION_TITLES[name].lower()} {dims[name].score:.0f}/100 ("
-        + "; ".join(r.name.lower() for r in sorted(dims[name].rules, key=lambda r: -r.points)[:3])
+        + "; ".join(_inline(r.name) for r in sorted(dims[name].rules, key=lambda r: -r.points)[:3])
         + ")"
         for name in strong
     ]
@@ -106,7 +119,7 @@ def explain(
     gaps = [f"{DIMENSION_TITLES[name].lower()} {dims[name].score:.0f}/100" for name in weak]
     unshown = sorted(
         (
-            (rule.points * weights.get(name, 0.0), rule.name.lower())
+            (rule.points * weights.get(name, 0.0), _inline(rule.name))
             for name, dimension in rules.dimensions.items()
             for rule in dimension.rules
             if rule.code not in {r.code for r in dims[name].rules}

@@ -362,3 +362,14 @@ def test_assessment_is_deterministic() -> None:
     again = RubricEngine(load_rules()).assess(_facts(text), _role(coverage=61.234))
     assert first == again
     assert first.coverage == 61.23
+
+
+def test_rule_names_in_the_summary_keep_their_acronyms_and_names() -> None:
+    from rubrics._explain import _inline
+
+    assert _inline("Years of ML and data experience") == "years of ML and data experience"
+    assert _inline("Theory-heavy work (Bayesian methods)") == "theory-heavy work (Bayesian methods)"
+    assert _inline("ML pipelines") == "ML pipelines"
+    assert _inline("PhD holder") == "PhD holder"
+    assert _inline("CI/CD for ML") == "CI/CD for ML"
+    assert _inline("Kaggle and competition standing") == "Kaggle and competition standing"
