@@ -465,18 +465,19 @@ class _Evaluator:
         if months < c.min_months:
             return None
         full_at = c.full_at or c.min_months
-        recent = (
-            f", current or ended within the last {c.recent_within_months} months"
-            if c.recent_within_months is not None
-            else ""
-        )
+        relevant = " with relevant titles" if c.titles else ""
+        if c.recent_within_months is None:
+            fact = f"{months} months in {len(jobs)} job(s){relevant}"
+        else:
+            # the months are the jobs' whole length, not the part inside the window
+            fact = (
+                f"{len(jobs)} job(s){relevant} current or ended within the last "
+                f"{c.recent_within_months} months, {months} months in all"
+            )
         return _Outcome(
             min(1.0, months / full_at),
             _unique([self.cite_span(j.span_start, j.span_end) for j in jobs]),
-            f"{months} months in {len(jobs)} job(s)"
-            + (" with relevant titles" if c.titles else "")
-            + recent
-            + _job_titles(jobs),
+            fact + _job_titles(jobs),
         )
 
     def _CoverageCondition(self, c: CoverageCondition) -> _Outcome | None:  # noqa: N802

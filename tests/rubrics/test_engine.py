@@ -201,6 +201,14 @@ def test_experience_months_count_overlaps_once_and_recency_needs_a_recent_job() 
     software = ENGINE.assess(_facts("Experience\nBackend Developer\n", jobs=backend), _role())
     assert _rule(software, "relevant-experience") is None
     assert _rule(software, "software-experience").points == 3
+    # a recent job: the months are its whole length, said as such
+    current = (_job("Data Scientist", date(2019, 1, 1), None, org="D"),)
+    recent = _rule(ENGINE.assess(_facts(text, jobs=current), _role()), "recent-relevant-experience")
+    months = current[0].months + 1  # the reference month counts
+    assert recent.fact == (
+        "1 job(s) with relevant titles current or ended within the last 24 months, "
+        f"{months} months in all: Data Scientist"
+    )
 
 
 def test_a_job_line_blanked_as_personal_data_is_not_quoted() -> None:
