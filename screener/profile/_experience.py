@@ -258,7 +258,24 @@ def _regions(text: str, sections: Sequence[Section]) -> list[tuple[int, int]]:
         SectionKind.LANGUAGES,
         SectionKind.SKILLS,
     }
-    return [(s.start, s.end) for s in sections if s.kind not in skip] or [(0, len(text))]
+    regions = [(s.start, s.end) for s in sections if s.kind not in skip]
+    if regions:
+        return regions
+    # Every section is one of those ("Education Details" and "Skill Details" only): the text
+    # outside the degrees, publications, certificates and languages, where a degree's dates
+    # would become a job. A skills section stays in: it runs on into the jobs where their
+    # heading is glued to its last line ("Keras- Exprience - 1 yearCompany Details").
+    dated_otherwise = skip - {SectionKind.SKILLS}
+    position = 0
+    for start, end in sorted(
+        (s.heading_start, s.end) for s in sections if s.kind in dated_otherwise
+    ):
+        if start > position:
+            regions.append((position, start))
+        position = max(position, end)
+    if position < len(text):
+        regions.append((position, len(text)))
+    return regions
 
 
 def _dates_line_end(text: str, found: DateRange) -> int:

@@ -171,6 +171,19 @@ def _titles_and_organisations(text: str) -> list[tuple[str | None, str | None]]:
     return [(entry.title, entry.organisation) for entry in profile.experience]
 
 
+def test_a_degree_s_dates_are_no_job_when_every_section_is_education_or_skills():
+    """The categorised resumes' layout: "Education Details" and "Skill Details" headings and no
+    experience heading; the degree's years were read as a job, the job after them still is."""
+    text = (
+        "Education Details\nMay 2013 to May 2017 B.E UIT-RGPV\nData Scientist\n\n"
+        "Skill Details\nPython- Exprience - 12 months\n"
+        "Keras- Exprience - Less than 1 year monthsCompany Details\n"
+        "company - Matelabs\nData Scientist Jan 2018 to Dec 2019\nBuilt churn models.\n"
+    )
+    profile = extract_profile(text, reference_date=REFERENCE)
+    assert [(e.start, e.end) for e in profile.experience] == [(date(2018, 1, 1), date(2019, 12, 1))]
+
+
 def test_a_job_written_twice_is_one_job():
     """A CV that repeats its experience section (a Kaggle export prints it again on a later
     page) lists each job once; another job with the same dates stays."""
