@@ -74,7 +74,7 @@ def test_phrase_rule_gives_partial_then_full_points_with_quoted_evidence() -> No
     assert rule is not None and rule.points == 15
     assert rule.evidence[0].page == 2
     assert rule.evidence[0].text == "Opened pull requests on GitHub for code review."
-    assert rule.fact == "found: pull requests, github, code review"
+    assert rule.fact == "found: pull requests, GitHub, code review"  # as the rule writes them
 
 
 def test_section_limited_rule_ignores_a_skills_list() -> None:
@@ -100,7 +100,7 @@ def test_a_degree_in_architecture_is_no_system_design() -> None:
     degree = ENGINE.assess(_facts("Education\nAssociate Degree: Architecture, 2009\n"), _role())
     assert _rule(degree, "ml-system-design") is None
     work = ENGINE.assess(_facts("Experience\nDesigned the architecture of ETL jobs.\n"), _role())
-    assert _rule(work, "ml-system-design").fact == "found: designed the architecture, etl"
+    assert _rule(work, "ml-system-design").fact == "found: designed the architecture, ETL"
 
 
 def test_production_and_evaluation_phrases_count_only_beside_ml_work() -> None:
