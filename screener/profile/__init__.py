@@ -81,10 +81,13 @@ def extract_profile(
     laid_out = _relayout(text)
     if sections is None or laid_out != text:
         sections = detect_sections(laid_out)
-    experience, months = extract_experience(laid_out, sections, reference_date)
+    education = tuple(extract_education(laid_out, sections))
+    experience, months = extract_experience(
+        laid_out, sections, reference_date, degrees=[e.span for e in education]
+    )
     return CandidateProfile(
         contacts=extract_contacts(laid_out, sections),
-        education=tuple(extract_education(laid_out, sections)),
+        education=education,
         experience=tuple(experience),
         total_experience_months=months,
         publications_count=count_publications(laid_out, sections),

@@ -335,15 +335,30 @@ def _entry(text: str, found: DateRange, previous_end: int, next_start: int) -> E
 
 
 def extract_experience(
-    text: str, sections: Sequence[Section], reference_date: date
+    text: str,
+    sections: Sequence[Section],
+    reference_date: date,
+    *,
+    degrees: Sequence[TextSpan] = (),
 ) -> tuple[list[ExperienceEntry], int]:
-    """Experience entries in text order and the months they cover, overlaps counted once."""
+    """Experience entries in text order and the months they cover, overlaps counted once.
+
+    ``degrees``: where the education entries were read. Without an experience heading, dates
+    on a degree's line ("August 2014 to May 2018 B.Tech. … Institute") are its years of study,
+    not a job; under an experience heading they stay a job ("PhD Researcher, MPI, 2015-2019").
+    """
     entries: list[ExperienceEntry] = []
     intervals: list[tuple[int, int]] = []
     seen: set[tuple[str | None, str | None, date | None, date | None, bool]] = set()
+    in_experience = any(s.kind is SectionKind.EXPERIENCE for s in sections)
+    degree_lines = set() if in_experience else {_line_at(text, d.start) for d in degrees}
     for region_start, region_end in _regions(text, sections):
         ranges = find_date_ranges(text, reference_date, region_start, region_end)
-        ranges = [r for r in ranges if not _no_job(text, r)]
+        ranges = [
+            r
+            for r in ranges
+            if not _no_job(text, r) and _line_at(text, r.match_start) not in degree_lines
+        ]
         for index, found in enumerate(ranges):
             previous_end = _dates_line_end(text, ranges[index - 1]) if index else region_start
             next_start = (

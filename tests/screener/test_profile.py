@@ -184,6 +184,23 @@ def test_a_degree_s_dates_are_no_job_when_every_section_is_education_or_skills()
     assert [(e.start, e.end) for e in profile.experience] == [(date(2018, 1, 1), date(2019, 12, 1))]
 
 
+def test_dates_on_a_degree_s_line_are_its_years_of_study_without_an_experience_heading():
+    # the categorised resumes glue "Education Details" to the line before: no heading is seen
+    flattened = (
+        "Skill Details\nJenkins- Exprience - 27 monthsEducation Details\n"
+        "June 2015 to June 2017 Masters of science information technology Hyderabad JNTU\n"
+        "Devops Engineer\nDevops Engineer - Acme\nJuly 2017 to May 2019\n"
+    )
+    profile = extract_profile(flattened, reference_date=REFERENCE)
+    assert [e.degree for e in profile.education] and profile.education[0].span.start > 0
+    assert [(e.start, e.end) for e in profile.experience] == [(date(2017, 7, 1), date(2019, 5, 1))]
+    # under an experience heading a line naming a doctorate with dates is a job
+    academic = "Experience\nPhD Researcher, Max Planck Institute, 2015 - 2019\nEducation\nMSc\n"
+    assert [e.start for e in extract_profile(academic, reference_date=REFERENCE).experience] == [
+        date(2015, 1, 1)
+    ]
+
+
 def test_a_job_written_twice_is_one_job():
     """A CV that repeats its experience section (a Kaggle export prints it again on a later
     page) lists each job once; another job with the same dates stays."""
