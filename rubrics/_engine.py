@@ -373,8 +373,7 @@ class _Evaluator:
         full_at = c.full_at or c.min_hits
         spans = sorted(first.values())
         # phrases are told as the rule writes them ("A/B testing", "Bayesian", "ARIMA")
-        written = {" ".join(p.text.casefold().split()): p.text for p in c.phrases}
-        found = [written.get(key, key) for key in sorted(first, key=lambda k: first[k])]
+        found = [c.written.get(key, key) for key in sorted(first, key=lambda k: first[k])]
         return _Outcome(
             min(1.0, len(first) / full_at),
             _unique([self.cite(s, e) for s, e in spans]),

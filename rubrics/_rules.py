@@ -145,6 +145,11 @@ class _PhraseSearch(_Frozen):
     def regexes(self) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p, re.IGNORECASE) for p in self.patterns)
 
+    @cached_property
+    def written(self) -> dict[str, str]:
+        """Each phrase as the rule writes it ("A/B testing"), by the matcher's key."""
+        return {" ".join(a.text.casefold().split()): a.text for a in self.phrases}
+
 
 class PhrasesCondition(_PhraseSearch):
     """Holds when at least ``min_hits`` distinct phrases are found; full at ``full_at``.
