@@ -623,7 +623,6 @@ class _Computed:
     parsed: ParsedCV
     prepared: CVVectors
     screening: Screening
-    timings: tuple[tuple[str, float], ...]
 
 
 class _StepClock:
@@ -639,8 +638,7 @@ class _StepClock:
         self._last = now
 
 
-def _compute(runtime: Runtime, upload: Upload, request: _Request) -> _Computed:
-    clock = _StepClock()
+def _compute(runtime: Runtime, upload: Upload, request: _Request, clock: _StepClock) -> _Computed:
     document = runtime.parsers.parse(upload.data, upload.filename)
     if isinstance(document, DocumentError):
         raise document
@@ -655,7 +653,7 @@ def _compute(runtime: Runtime, upload: Upload, request: _Request) -> _Computed:
         rules=runtime.rules, prepared=prepared,
     )  # fmt: skip
     clock.lap("score")
-    return _Computed(parsed, prepared, screening, tuple(clock.steps))
+    return _Computed(parsed, prepared, screening)
 
 
 def _audit_screening(
@@ -771,12 +769,12 @@ def screen_upload(
         seconds = time.perf_counter() - started
         runtime.observer.screened(source=source, seconds=seconds, reused=True)
         return replace(reused, timings=(("reuse", seconds),))
+    clock = _StepClock()
     try:
-        computed = _compute(runtime, upload, request)
+        computed = _compute(runtime, upload, request, clock)
     except DocumentError as exc:
         runtime.observer.failed(source=source, kind=exc.kind)
         raise
-    clock = _StepClock()
     try:
         with runtime.transaction() as session:
             record, text_sha256, new_candidate = _store(
@@ -801,7 +799,7 @@ def screen_upload(
         with runtime.pool_lock:
             runtime.pool.add(record.candidate_id, computed.prepared)
     clock.lap("store")
-    outcome = replace(outcome, timings=computed.timings + tuple(clock.steps))
+    outcome = replace(outcome, timings=tuple(clock.steps))
     seconds = time.perf_counter() - started
     runtime.observer.screened(source=source, seconds=seconds, reused=False, steps=outcome.timings)
     log.info(
