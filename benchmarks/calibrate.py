@@ -11,7 +11,8 @@ evidencing any of them. Each skill's cut-offs are therefore set from how close C
   PDFs of every one of the 24 categories (parsed by the product pipeline), and the first
   ``--tech`` technical CVs of each of dotin train and Dataturks train; personal data blanked,
   chunked and encoded like any CV;
-- for each skill, chunks that name it or an alias are dropped (they are alias hits anyway);
+- for each skill, chunks that name it or an alias are dropped (they are alias hits anyway), and
+  so are lists of names (``is_name_list``), which matching never reads semantically;
 - matching compares a CV's best chunk, so the distribution is over CVs: ``found`` = the highest
   of the CVs' best scores plus a margin (no calibration CV would be credited with a skill it does
   not name), ``related`` = the 90th percentile (one in ten CVs that never name the skill shows it
@@ -39,7 +40,7 @@ import numpy as np
 
 from screener.documents import read_document
 from screener.errors import DocumentError
-from screener.matching import THRESHOLDS_FILE, CVVectors, MatchThresholds
+from screener.matching import THRESHOLDS_FILE, CVVectors, MatchThresholds, is_name_list
 from screener.parsing import analyse
 from screener.pipeline import ScreeningPipeline
 from screener.settings import get_settings
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             (int(c), float(sims[r, c])) for r, c in zip(*np.nonzero(mask), strict=True)
         )
         sims[mask] = -1.0
+        sims[[is_name_list(chunk.text) for chunk in cv.chunks]] = -1.0
         cv_maxima.append(sims.max(axis=0))
     maxima = np.vstack(cv_maxima)  # CVs × skills
 

@@ -11,6 +11,8 @@ from screener.matching._match import (
     SkillMatcher,
     assess_role,
     coverage_score,
+    is_name_list,
+    semantic_best,
 )
 from screener.matching._model import (
     Evidence,
@@ -40,6 +42,8 @@ __all__ = [
     "SkillVectors",
     "assess_role",
     "coverage_score",
+    "is_name_list",
     "load_thresholds",
+    "semantic_best",
     "skill_texts",
 ]

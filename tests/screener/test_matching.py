@@ -22,7 +22,9 @@ from screener.matching import (
     SkillVectors,
     assess_role,
     coverage_score,
+    is_name_list,
     load_thresholds,
+    semantic_best,
     skill_texts,
 )
 from screener.parsing import analyse
@@ -149,6 +151,43 @@ def test_paraphrases_are_found_semantically_with_their_evidence(
     assert rag.status is SkillStatus.FOUND and rag.via is MatchKind.SEMANTIC
     assert rag.evidence is not None and "Built retrieval over contract clauses" in rag.evidence.text
     assert llm["docker"].status is SkillStatus.MISSING
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Environment: Hadoop 2.x, HDFS, Yarn, Hive, Sqoop, HBase, Tez, Tableau", True),
+        ("Hadoop Tools: HDFS, Spark, Map Reduce, Sqoop, Hive, Hbase", True),
+        ("• Python\n• Docker\n• Kubernetes\n• Terraform", True),
+        ("Data Science", True),
+        ("Machine Learning Engineer, OpenAI", True),
+        ("Technologies used: HTML, CSS, PHP, jQuery, coded and integrated the checkout", True),
+        ("Developed and deployed machine learning models for ride allocation", False),
+        ("Analyzed large datasets using Python, R, SQL and Tableau", False),
+        ("Built retrieval over contract clauses; fed the top hits to the generator", False),
+        ("Built a feature store, served it over gRPC, monitored drift and retrained weekly", False),
+    ],
+)
+def test_a_chunk_of_names_is_told_from_prose(text: str, names: bool) -> None:
+    assert is_name_list(text) is names
+
+
+def test_semantic_hits_come_from_prose_chunks_only(
+    embedding_model: EmbeddingModel, tmp_path: Path
+) -> None:
+    # a tool list sits close to many skills in the model's space; the prose chunk keeps its index
+    skills = SkillVectors.build(load_roles(), embedding_model, cache_dir=tmp_path)
+    texts = [
+        "ETL tool (Informatica power Center 9.6.1), Oracle 11g (SQL, PL-SQL), UNIX, Facets, Tidal",
+        "Fine-tuned a language model with low-rank adapters on support tickets",
+        "Skills",
+    ]
+    chunks = [Chunk(t, 0, len(t), "experience", 10) for t in texts]
+    vectors = embedding_model.encode(texts)
+    best = semantic_best(skills, chunks, vectors)
+    assert {row for _, row in best.values()} == {1}
+    assert best["peft-lora"][0] == skills.best_per_skill(vectors[1:2])["peft-lora"][0]
+    assert semantic_best(skills, chunks[:1], vectors[:1]) == {}
 
 
 def test_counterfactual_personal_details_do_not_change_the_match(
