@@ -170,13 +170,22 @@ def assess_role(
         score, chunk_index = best_chunk.get(skill.id, (float("-inf"), -1))
         found_at, related_at = thresholds.for_skill(skill.id)
         if hits:
-            # Quote the first hit in experience or projects if there is one: that shows use.
+            # Quote a hit that shows use: one in experience or projects, and there a line of
+            # prose before a line of names (the job title "Machine Learning Engineer, OpenAI"
+            # names classical ML but shows none of it); else the first hit.
             sections = [cv.section_at(m.start) for m in hits]
-            preferred = next(
-                (m for m, s in zip(hits, sections, strict=True) if s in ("experience", "projects")),
-                hits[0],
-            )
-            start, end = quote_bounds(cv.text, preferred.start, preferred.end)
+            quotes = [quote_bounds(cv.text, m.start, m.end) for m in hits]
+            shows_use = [s in ("experience", "projects") for s in sections]
+            start, end = quotes[
+                min(
+                    range(len(hits)),
+                    key=lambda i: (
+                        not shows_use[i],
+                        shows_use[i] and is_name_list(cv.text[quotes[i][0] : quotes[i][1]]),
+                        i,
+                    ),
+                )
+            ]
             results.append(
                 SkillMatch(
                     skill.id, skill.name, skill.required, skill.weight, SkillStatus.FOUND,

@@ -123,6 +123,31 @@ def test_assess_role_sorts_alias_semantic_and_missing_by_threshold() -> None:
     assert result.coverage == coverage_score(result.skills)
 
 
+def test_a_found_skill_quotes_prose_that_shows_use_before_a_job_title() -> None:
+    role = ROLES.get("ml-engineer")
+    text = (
+        "Skills\nscikit-learn, pandas\nExperience\nMachine Learning Engineer, OpenAI\n"
+        "Trained machine learning models that route support tickets\n"
+    )
+    cv = _cv(text)
+    result = assess_role(
+        role, cv, mentions=role.matcher.find(text), best_chunk={}, thresholds=MatchThresholds(1, 1)
+    )
+    classical = next(s for s in result.skills if s.skill_id == "classical-ml")
+    assert classical.evidence is not None
+    assert classical.evidence.text == "Trained machine learning models that route support tickets"
+    # where experience names it in a title only, that title still beats the skills line
+    title_only = text.replace("Trained machine learning models", "Trained models")
+    result = assess_role(
+        role, _cv(title_only), mentions=role.matcher.find(title_only), best_chunk={},
+        thresholds=MatchThresholds(1, 1),
+    )  # fmt: skip
+    classical = next(s for s in result.skills if s.skill_id == "classical-ml")
+    assert classical.evidence is not None
+    assert classical.evidence.text == "Machine Learning Engineer, OpenAI"
+    assert classical.mentioned_in == ("skills", "experience")
+
+
 @pytest.fixture(scope="module")
 def pipeline(
     embedding_model: EmbeddingModel, tmp_path_factory: pytest.TempPathFactory
