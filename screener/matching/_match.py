@@ -65,6 +65,13 @@ _LIST_MIN_ITEMS = 4
 _NAME_MAX_WORDS = 3
 _NAME_SHARE = 0.75
 _ITEM_SEPARATORS = re.compile(r"[,;|•·\n]|\s-\s")
+_WORD = re.compile(r"[^\W\d_][\w'’.&+#-]*")
+_CAPITALISED_SHARE = 0.9
+# words prose cannot do without, in any case; names and headings rarely hold one
+_FUNCTION_WORDS = frozenset(
+    "a an the and or of in on at to by for from with as into using is are was were "
+    "i we my our he she they".split()
+)
 
 
 def is_name_list(text: str) -> bool:
@@ -75,13 +82,24 @@ def is_name_list(text: str) -> bool:
     "Machine Learning Engineer, OpenAI"); from four items on, three in four of that length make
     a list ("Hadoop Tools: HDFS, Spark, Map Reduce, Sqoop"). A sentence that ends in an
     enumeration of tools is a list too: what it says beyond the names is too little to
-    paraphrase a skill.
+    paraphrase a skill. So is a run of capitalised words without a function word, however it
+    is separated: a heading, a job's header line, a degree line, courses a PDF column laid end
+    to end ("CORNELL ROBOT LEARNING LAB | RESEARCHER Jan 2014 – Jan 2015", "Cloud Computing
+    Evolutionary Computation Machine Learning"); prose in capitals keeps its "OF", "THE", "AND".
     """
     items = [item for item in (part.strip() for part in _ITEM_SEPARATORS.split(text)) if item]
     short = sum(len(item.split()) <= _NAME_MAX_WORDS for item in items)
     if len(items) < _LIST_MIN_ITEMS:
-        return short == len(items)
-    return short >= _NAME_SHARE * len(items)
+        if short == len(items):
+            return True
+    elif short >= _NAME_SHARE * len(items):
+        return True
+    words = _WORD.findall(text)
+    return (
+        len(words) >= _LIST_MIN_ITEMS
+        and not any(word.casefold() in _FUNCTION_WORDS for word in words)
+        and sum(word[0].isupper() for word in words) >= _CAPITALISED_SHARE * len(words)
+    )
 
 
 def semantic_best(
