@@ -93,6 +93,7 @@ def test_assess_role_sorts_alias_semantic_and_missing_by_threshold() -> None:
             "embeddings": (0.6, 0.4),
             "docker": (0.5, 0.4),
             "llm-evaluation": (0.3, 0.2),  # below the global found: the global one applies
+            "langchain": (0.5, 0.1),  # below the global related: so does the global related
         },
     )
     # docker is a named tool: even above its found threshold a description is only "related"
