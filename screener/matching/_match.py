@@ -187,6 +187,12 @@ def assess_role(
         hits = by_skill.get(skill.id, [])
         score, chunk_index = best_chunk.get(skill.id, (float("-inf"), -1))
         found_at, related_at = thresholds.for_skill(skill.id)
+        if not skill.paraphrase:
+            # A named tool's "related" earns nothing: it is a question for the recruiter, worth
+            # asking only where the resemblance reaches the median skill's related cut-off (YOLO,
+            # which no calibration CV comes near, had come out related at cosine 0.28 to "a
+            # strong advocator of augmented era"). A concept keeps its own calibrated cut-off.
+            related_at = max(related_at, thresholds.related)
         if hits:
             # Quote a hit that shows use: one in experience or projects, and there a line of
             # prose before a line of names (the job title "Machine Learning Engineer, OpenAI"

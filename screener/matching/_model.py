@@ -58,13 +58,12 @@ class MatchThresholds:
     def for_skill(self, skill_id: str) -> tuple[float, float]:
         """(found, related) cut-offs for a skill.
 
-        Neither drops below its global value (the median over skills): a skill that no
-        calibration CV comes near (generative vision, YOLO) would otherwise accept any weak
-        resemblance as evidence, or as a question for the recruiter (YOLO had come out
-        "related", at cosine 0.28, to "a strong advocator of augmented era").
+        ``found`` never drops below the global ``found`` (the median over skills): a skill that
+        no calibration CV comes near (generative vision, say) would otherwise accept any weak
+        resemblance as evidence.
         """
         found, related = self.per_skill.get(skill_id, (self.found, self.related))
-        return max(found, self.found), max(related, self.related)
+        return max(found, self.found), related
 
 
 @dataclass(frozen=True, slots=True)

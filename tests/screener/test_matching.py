@@ -93,7 +93,9 @@ def test_assess_role_sorts_alias_semantic_and_missing_by_threshold() -> None:
             "embeddings": (0.6, 0.4),
             "docker": (0.5, 0.4),
             "llm-evaluation": (0.3, 0.2),  # below the global found: the global one applies
-            "langchain": (0.5, 0.1),  # below the global related: so does the global related
+            # a named tool's question needs the global related; a concept's own cut-off holds
+            "langchain": (0.5, 0.1),
+            "inference-optimization": (0.5, 0.1),
         },
     )
     # docker is a named tool: even above its found threshold a description is only "related"
@@ -103,6 +105,7 @@ def test_assess_role_sorts_alias_semantic_and_missing_by_threshold() -> None:
         "langchain": (0.2, 1),
         "docker": (0.7, 2),
         "llm-evaluation": (0.4, 2),
+        "inference-optimization": (0.2, 2),
     }
     result = assess_role(
         role, cv, mentions=role.matcher.find(text), best_chunk=best, thresholds=thresholds
@@ -120,6 +123,7 @@ def test_assess_role_sorts_alias_semantic_and_missing_by_threshold() -> None:
     assert (by_id["docker"].status, by_id["docker"].credit) == (SkillStatus.RELATED, 0.0)
     assert by_id["llm-evaluation"].status is SkillStatus.RELATED
     assert by_id["langchain"].status is SkillStatus.MISSING
+    assert by_id["inference-optimization"].status is SkillStatus.RELATED
     assert by_id["langchain"].evidence is None
     assert result.coverage == coverage_score(result.skills)
 
