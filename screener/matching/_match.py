@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import math
 import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -182,6 +183,9 @@ def assess_role(
     for mention in mentions:
         by_skill.setdefault(mention.key, []).append(mention)
 
+    # alternatives ("PHP, Python or Go") that the CV names one of are met
+    met = {skill.any_of for skill in role.skills if skill.any_of and skill.id in by_skill}
+
     results: list[SkillMatch] = []
     for skill in role.skills:
         hits = by_skill.get(skill.id, [])
@@ -193,6 +197,9 @@ def assess_role(
             # which no calibration CV comes near, had come out related at cosine 0.28 to "a
             # strong advocator of augmented era"). A concept keeps its own calibrated cut-off.
             related_at = max(related_at, thresholds.related)
+            if skill.any_of in met:
+                # no question about Python where Go already meets "PHP, Python or Go"
+                related_at = math.inf
         if hits:
             # Quote a hit that shows use: one in experience or projects, and there a line of
             # prose before a line of names (the job title "Machine Learning Engineer, OpenAI"
