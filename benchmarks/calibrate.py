@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         "model_hash": pipeline.model.model_hash,
         "skill_texts": dict(sorted(pipeline.skill_vectors.text_hashes.items())),
         "method": "benchmarks/calibrate.py: per skill, max (+margin) and 90th percentile of the "
-        "best cosine over calibration CVs of chunks not naming the skill",
+        "best cosine over calibration CVs of prose chunks not naming the skill",
         "found": round(global_found, 4),
         "related": round(global_related, 4),
         "per_skill": dict(sorted(per_skill.items())),
