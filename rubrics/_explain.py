@@ -28,6 +28,10 @@ OVERSIGHT_NOTE = (
 STRONG_AT = 60.0
 WEAK_BELOW = 35.0
 _QUOTE = 140
+# what a status means where it is not plain; the recruiter pages say the same
+_STATUS_GLOSS = {
+    "related": ", similar wording, not the skill itself (a concept counts half, a tool nothing)"
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +170,7 @@ def explain(
         chosen = [s for s in skills if s.status == status]
         if not chosen:
             continue
-        lines.append(f"- {status} ({len(chosen)}):")
+        lines.append(f"- {status} ({len(chosen)}){_STATUS_GLOSS.get(status, '')}:")
         for skill in chosen:
             kind = "key" if skill.required else "plus"
             others = [o.name for o in skills if o.any_of == skill.any_of and o is not skill]

@@ -147,6 +147,18 @@ def test_strong_cv_scores_well_with_evidence_from_the_redacted_text(base: Screen
     assert base.red_flags == ()  # monitored, tested, deployed, skills used in experience
 
 
+def test_the_explanation_says_what_related_means(screening_pipeline: ScreeningPipeline) -> None:
+    path = RANK_PDFS[0]
+    cv = analyse(read_document(path.read_bytes(), path.name), reference_date=REFERENCE)
+    result = screen(cv, "ml-engineer", market="de", pipeline=screening_pipeline)
+    assert result.skills.related  # MLOps, model serving … described, not named
+    assert (
+        f"- related ({len(result.skills.related)}), similar wording, not the skill itself "
+        "(a concept counts half, a tool nothing):"
+    ) in result.explanation.splitlines()
+    assert f"- found ({len(result.skills.found)}):" in result.explanation.splitlines()
+
+
 def _key_values(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [k for k in value] + [k for v in value.values() for k in _key_values(v)]
