@@ -147,7 +147,8 @@ class _PhraseSearch(_Frozen):
 
     @cached_property
     def written(self) -> dict[str, str]:
-        """Each phrase as the rule writes it ("A/B testing"), by the matcher's key."""
+        """Each phrase as the rule writes it ("A/B testing"), by the key the phrase evaluator
+        counts distinct phrases under (the matcher's key, runs of spaces made one)."""
         return {" ".join(a.text.casefold().split()): a.text for a in self.phrases}
 
 

@@ -266,6 +266,19 @@ def _rank_folder(tmp_path: Path) -> list[Path]:
     return cv_files(folder)
 
 
+def _encoded_groups(pipeline: ScreeningPipeline, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, the number of CVs in each group ``pipeline`` encodes in this process."""
+    groups: list[int] = []
+    prepare_many = pipeline.prepare_many
+
+    def recorded(parsed: list[ParsedCV], **options: Any) -> Any:
+        groups.append(len(parsed))
+        return prepare_many(parsed, **options)
+
+    monkeypatch.setattr(pipeline, "prepare_many", recorded)
+    return groups
+
+
 def test_rank_in_groups_gives_the_rows_of_screening_each_file_alone(
     screening_pipeline: ScreeningPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -276,14 +289,7 @@ def test_rank_in_groups_gives_the_rows_of_screening_each_file_alone(
         for path, parsed in parse_paths(paths, settings=settings, reference_date=REFERENCE)
         if not isinstance(parsed, DocumentError)
     ]
-    groups: list[int] = []
-    prepare_many = screening_pipeline.prepare_many
-
-    def recorded(parsed: list[ParsedCV], **options: Any) -> Any:
-        groups.append(len(parsed))
-        return prepare_many(parsed, **options)
-
-    monkeypatch.setattr(screening_pipeline, "prepare_many", recorded)
+    groups = _encoded_groups(screening_pipeline, monkeypatch)
     progress: list[tuple[int, int]] = []
 
     rows = rank(
@@ -320,14 +326,7 @@ def test_rank_in_processes_gives_the_rows_of_one_process(
         "group_size": 2,
     }  # fmt: skip
     one = rank(paths, "ml-engineer", settings=settings, **options)
-    encoded_here: list[int] = []
-    prepare_many = screening_pipeline.prepare_many
-
-    def recorded(parsed: list[ParsedCV], **encoding: Any) -> Any:
-        encoded_here.append(len(parsed))
-        return prepare_many(parsed, **encoding)
-
-    monkeypatch.setattr(screening_pipeline, "prepare_many", recorded)
+    encoded_here = _encoded_groups(screening_pipeline, monkeypatch)
     progress: list[tuple[int, int]] = []
     two = rank(
         paths, "ml-engineer", settings=settings.model_copy(update={"rank_processes": 2}),
