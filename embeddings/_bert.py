@@ -50,12 +50,19 @@ class BertTokenizer:
     """
 
     def __init__(self, path: Path, *, lock: threading.RLock | None = None) -> None:
-        from tokenizers import Tokenizer
+        from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
         tokenizer = Tokenizer.from_file(str(path))
         tokenizer.no_truncation()
         tokenizer.no_padding()
         self._tokenizer = tokenizer
+        # BERT's normaliser, word cuts and WordPiece: a word's tokens never depend on the text
+        # around it, so chunking may count a span's tokens from its segment's (see Tokenizer)
+        self.words_tokenised_alone = (
+            isinstance(tokenizer.normalizer, normalizers.BertNormalizer)
+            and isinstance(tokenizer.pre_tokenizer, pre_tokenizers.BertPreTokenizer)
+            and isinstance(tokenizer.model, models.WordPiece)
+        )
         self._lock = lock or threading.RLock()
         self._special = int(tokenizer.num_special_tokens_to_add(False))
 

@@ -160,3 +160,59 @@ def test_chunk_text_keeps_ml_evidence_lines_apart_when_real_tokenizer(
     assert len(lora) == 1 and lora[0].text.startswith("Fine-tuned Llama")
     skills = [c for c in chunks if "Python, SQL" in c.text]
     assert len(skills) == 1 and "MLflow" in skills[0].text  # short bullets merged
+
+
+# Spans whose ends sit beside characters BERT's tokenizer treats unlike Python's str methods: a
+# symbol bullet glued to a word ("●Python" is one word, so "Python" alone counts otherwise), a
+# control character it drops (the letters beside it join), accents, CJK, a replacement character.
+_TRICKY = (
+    "●Python and SQL; ▪Spark\n"
+    "abc\x1cdef ghi\x0bjkl\n"
+    "naïve Café, İstanbul résumé\n"
+    "深度学习 model C++/C# e-mail: a.b@c.de\n"
+    "playing\ufffdgames x\u00a0y z\u2028w, 12% (p<0.05)"
+)
+
+
+def test_chunk_spans_count_as_the_tokenizer_counts_each_span_when_real_tokenizer(
+    embedding_model: EmbeddingModel,
+) -> None:
+    import random
+
+    from embeddings._chunking import _SpanTokens
+
+    tokenizer = embedding_model.tokenizer
+    assert tokenizer.words_tokenised_alone
+    chooser = random.Random(7)
+    for text in [_TRICKY, *_real_cv_texts()]:
+        spans = _SpanTokens(text, 0, len(text), tokenizer)
+        cuts = [m.start() for m in re.finditer(r"\s|\W|$", text)]
+        for _ in range(400):
+            # ends at word cuts (the counted path) and anywhere (the re-tokenised path)
+            picks = cuts if chooser.random() < 0.7 else range(len(text) + 1)
+            a, b = sorted(chooser.sample(picks, 2))
+            assert spans.count(a, b) == len(tokenizer.offsets(text[a:b])), (a, b, text[a:b])
+
+
+def test_chunk_text_tokenises_each_segment_once_when_real_tokenizer(
+    embedding_model: EmbeddingModel,
+) -> None:
+    tokenizer = embedding_model.tokenizer
+
+    class Recording:
+        special_tokens = tokenizer.special_tokens
+
+        def __init__(self, words_tokenised_alone: bool) -> None:
+            self.words_tokenised_alone = words_tokenised_alone
+            self.texts: list[str] = []
+
+        def offsets(self, text: str) -> list[tuple[int, int]]:
+            self.texts.append(text)
+            return tokenizer.offsets(text)
+
+    segments = [(0, ML_CV.index("SKILLS"), "summary"), (ML_CV.index("SKILLS"), len(ML_CV), "")]
+    by_segment, by_span = Recording(True), Recording(False)
+    chunks = chunk_text(ML_CV, segments, tokenizer=by_segment)
+    assert chunks == chunk_text(ML_CV, segments, tokenizer=by_span)
+    assert by_segment.texts == [ML_CV[a:b] for a, b, _ in segments]
+    assert len(by_span.texts) > 20  # every line, sentence and merge on its own
