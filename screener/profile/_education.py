@@ -91,6 +91,67 @@ _FIELD_PIECE = re.compile(
     r"(?P<field>[A-Z][A-Za-z&]*(?:[ ][A-Za-z&]+){0,4})\s*(?:$|[,;|]|\s{2,})"
 )
 _FIELD_AFTER = re.compile(r"\b(?:in|im|of|für|fur)\s+(?P<field>[^,;|()]+)", re.IGNORECASE)
+# "Secured first place in B.Tech.", "topper of B.Tech", "during my M.Sc.", "… machine - in BE":
+# the degree is named inside a sentence about an award, a project or a time, not listed.
+_MENTION_BEFORE = re.compile(
+    r"(?i:(?:^|\b(?:place|position|rank|ranked|ranker|topper|topped|top|medal|medalist|medallist"
+    r"|prize|scholarship|project|projects|semester|stood|secured)\b.*?)"
+    r"\b(?:in|of|for|at)|\b(?:during|throughout|while\s+(?:doing|pursuing|studying)))"
+    r"\s+(?:(?:my|the|his|her|our)\s+)?$"
+)
+
+# Exports such as the categorised resumes write "B.Tech. Ghatkesar, Andhra Pradesh Aurora's …"
+# or "B.Sc. Computer Science Pune, Maharashtra Pune University": the town where the degree was
+# taken, then ", <state or country>". A comma followed by one of these regions (not part of a
+# school's name, "Kerala University") marks the words before it as a place, not a field of study.
+_REGION_NAMES = (
+    # Indian states and union territories
+    "Andhra Pradesh|Arunachal Pradesh|Assam|Bihar|Chhattisgarh|Goa|Gujarat|Haryana"
+    "|Himachal Pradesh|Jharkhand|Karnataka|Kerala|Madhya Pradesh|Maharashtra|Manipur|Meghalaya"
+    "|Mizoram|Nagaland|Odisha|Orissa|Punjab|Rajasthan|Sikkim|Tamil Nadu|Telangana|Tripura"
+    "|Uttar Pradesh|Uttarakhand|Uttaranchal|West Bengal|New Delhi|Delhi|NCR|Chandigarh"
+    "|Puducherry|Pondicherry|Jammu|Kashmir|Ladakh"
+    # US states
+    "|Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
+    "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland"
+    "|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada"
+    "|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma"
+    "|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah"
+    "|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
+    # German states; the emirates
+    "|Bayern|Bavaria|Baden-Württemberg|Hessen|Hesse|Nordrhein-Westfalen|Niedersachsen|Sachsen"
+    "|Thüringen|Brandenburg|Schleswig-Holstein|Rheinland-Pfalz|Saarland|Abu Dhabi|Sharjah"
+    # countries
+    r"|India|Germany|Deutschland|Turkey|Türkiye|Turkiye|United Arab Emirates|UAE|U\.A\.E"
+    r"|United States|USA|U\.S\.A|United Kingdom|UK|England|Scotland|Ireland|Canada|Australia"
+    "|Singapore|Pakistan|Bangladesh|Nepal|Sri Lanka|Netherlands|Switzerland|Austria|France"
+)
+_US_STATE_CODES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ"
+    "|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
+)
+_REGION_AFTER = re.compile(
+    rf"\s*,\s*(?:(?i:{_REGION_NAMES})|{_US_STATE_CODES})(?![\w.])"
+    r"(?!\s+(?i:universit\w*|college|institute|technical|technological|agricultural|vidyapee?th))"
+)
+# Words of a field of study, so that only the town before ", <region>" is cut from "Computer
+# Science Pune, Maharashtra" and a field that happens to stand before a region stays whole.
+_FIELD_WORD = re.compile(
+    r"(?i:\w*(?:ing|ics|ogy|ion|ions|ment|ence|ance|ure|ures|ry|ies|ism|ical|ial|onal|ural|tal"
+    r"|our|phy|cy|ce|ces|ts|ms|tik|sik|nik|zik|gie|mie|hie|schaft|schaften|wesen|lehre|bau|ği|ğı)"
+    r"|computers?|data|law|laws|maths?|civil|food|hotel|design|business|english|hindi|marathi"
+    r"|tamil|telugu|kannada|malayalam|bengali|gujarati|urdu|sanskrit|arabic|french|german"
+    r"|spanish|sales|retail|hr|human|resources?|networks?|web|software|structures?|engg|eng"
+    r"|tech|comp|mech|elec|biotech|telecom|automobile|textile|pharma|media|mass|fine|film|music"
+    r"|botany|zoology|economy|honou?rs|medizin|jura|işletme|ekonomi|kimya|hukuk|tıp|iktisat"
+    r"|and|of|in|with|und|ve|.*[&/+(),-].*)"
+    r"|[A-Z]{2,5}"  # CSE, ECE, IT, MPC
+)
+# Town names of more than one word start with one of these ("Navi Mumbai", "New York").
+_PLACE_FIRST_WORD = re.compile(
+    r"(?i:new|navi|greater|north|south|east|west|san|santa|los|las|st\.?|saint|port|fort|mount"
+    r"|abu|al|el|bad)"
+)
 
 
 def _line_bounds(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -107,8 +168,34 @@ def _clean(piece: str) -> str:
     return _TRAILING_JUNK.sub("", piece.strip(" \t•·*-–—:|")).strip()
 
 
-def _degree_piece(line: str, match: re.Match[str]) -> str:
-    """The part of the line that names the degree, without dates, school or grades."""
+def _without_town(words: str, *, glued: bool = False) -> str:
+    """``words`` stand just before ", <region>": leave out the town at their end.
+
+    The town is the last word unless that reads as part of a field of study, with a first word
+    such as "New" or "Navi" before it; when no word of a field is left, all the words go
+    ("Savitribai Phule Pune", "Pimpri Chinchwad"). A school's name keeps its town ("Asmita Girls
+    junior College, Maharashtra Board"). ``glued``: the first word continues the degree's name
+    (".W." of "B.S.W., North Carolina") and stays.
+    """
+    tokens = words.split()
+    keep = 1 if glued else 0
+    if len(tokens) <= keep or _INSTITUTION.search(words) or _FIELD_WORD.fullmatch(tokens[-1]):
+        return words
+    tokens.pop()
+    if all(_is_place_word(token) for token in tokens[keep:]):
+        del tokens[keep:]
+    while len(tokens) > keep and _PLACE_FIRST_WORD.fullmatch(tokens[-1]):
+        tokens.pop()
+    return words[: len(words) - len(words.lstrip())] + " ".join(tokens)
+
+
+def _is_place_word(word: str) -> bool:
+    return word[:1].isupper() and not _FIELD_WORD.fullmatch(word)
+
+
+def _degree_piece(line: str, match: re.Match[str]) -> tuple[str, bool]:
+    """The part of the line that names the degree, without dates, school, grades or town, and
+    whether the line only mentions the degree ("Secured first place in B.Tech.")."""
     pieces = [(m.start(), m.end()) for m in _SPLIT.finditer(line)]
     start, end = 0, len(line)
     for sep_start, sep_end in pieces:
@@ -117,7 +204,14 @@ def _degree_piece(line: str, match: re.Match[str]) -> str:
         elif sep_start >= match.end():
             end = sep_start
             break
+    mention = bool(_MENTION_BEFORE.search(line[start : match.start()]))
+    if mention:
+        start = match.start()
     piece = line[start:end]
+    if _REGION_AFTER.match(line, end):
+        named = match.end() - start
+        tail = piece[named:]
+        piece = piece[:named] + _without_town(tail, glued=bool(tail[:1].strip()))
     # "B.Tech in CS from X University" / "Master at TU Berlin": the school is not the degree.
     piece = re.split(r"\s+(?:from|at|an der|@)\s+", piece, maxsplit=1)[0]
     institution = _INSTITUTION.search(piece)
@@ -129,9 +223,17 @@ def _degree_piece(line: str, match: re.Match[str]) -> str:
     # field of its own takes the field-like piece that follows it.
     if end < len(line) and not _FIELD_AFTER.search(degree[len(match.group()) :] or ""):
         following = _FIELD_PIECE.match(line, end)
-        if following and not _INSTITUTION.search(following["field"]):
-            degree = _clean(f"{degree} {following['sep'].strip()} {following['field']}")
-    return degree
+        if following:
+            field = _place_cut(line, following.start("field"), following.end("field"))
+            if field and not _INSTITUTION.search(field):
+                degree = _clean(f"{degree} {following['sep'].strip()} {field}")
+    return degree, mention
+
+
+def _place_cut(line: str, start: int, end: int) -> str:
+    """``line[start:end]``, less the town at its end when ", <region>" follows it."""
+    piece = line[start:end]
+    return _without_town(piece) if _REGION_AFTER.match(line, end) else piece
 
 
 def _is_school_name(degree: str, matched: str) -> bool:
@@ -166,7 +268,7 @@ def _next_piece(line: str, degree_end: int) -> str | None:
     if separator is None:
         return None
     following = _SPLIT.search(line, separator.end())
-    piece = line[separator.end() : following.start() if following else len(line)]
+    piece = _place_cut(line, separator.end(), following.start() if following else len(line))
     return piece.strip() or None
 
 
@@ -214,8 +316,10 @@ def extract_education(text: str, sections: Sequence[Section]) -> list[EducationE
 
 
 def _all_education(text: str, sections: Sequence[Section]) -> list[EducationEntry]:
-    entries: list[EducationEntry] = []
-    seen: set[tuple[DegreeLevel, str]] = set()
+    # (entry, whether a sentence only mentions it): a degree named in passing ("first place in
+    # B.Tech.") stands for the degree only when the CV lists none of that level itself.
+    found: list[tuple[EducationEntry, bool]] = []
+    seen: set[tuple[DegreeLevel, str, bool]] = set()
     regions, in_section = _regions(text, sections)
     for region_start, region_end in regions:
         lines = _line_bounds(text, region_start, region_end)
@@ -228,7 +332,7 @@ def _all_education(text: str, sections: Sequence[Section]) -> list[EducationEntr
                 match = pattern.search(line)
                 if match is None:
                     continue
-                degree = _degree_piece(line, match)
+                degree, mention = _degree_piece(line, match)
                 if level is DegreeLevel.OTHER and _is_school_name(degree, match.group()):
                     break  # "Padmavani High School" names a school, not a qualification
                 if degree.endswith((" in", " of", " and", "&", ",")) and index + 1 < len(lines):
@@ -238,17 +342,17 @@ def _all_education(text: str, sections: Sequence[Section]) -> list[EducationEntr
                         degree = _clean(f"{degree} {following}")
                 if not degree:
                     break
-                key = (level, degree.lower())
+                key = (level, degree.lower(), mention)
                 if key not in seen:
                     seen.add(key)
-                    entries.append(
-                        EducationEntry(
-                            level=level,
-                            degree=degree,
-                            field=_field_of(degree, match.group(), _next_piece(line, match.end())),
-                            institution=_institution_near(text, lines, index),
-                            span=TextSpan(line_start + match.start(), line_end),
-                        )
+                    entry = EducationEntry(
+                        level=level,
+                        degree=degree,
+                        field=_field_of(degree, match.group(), _next_piece(line, match.end())),
+                        institution=_institution_near(text, lines, index),
+                        span=TextSpan(line_start + match.start(), line_end),
                     )
+                    found.append((entry, mention))
                 break
-    return entries
+    listed = {entry.level for entry, mention in found if not mention}
+    return [entry for entry, mention in found if not (mention and entry.level in listed)]

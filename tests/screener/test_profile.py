@@ -608,3 +608,67 @@ def test_education_microsoft_office_in_capitals_is_no_masters_degree():
     text = "Education\nMCA, YMCA University, Faridabad\nSkills\nMS OFFICE- 2 years\nMS-Excel\n"
     entries = extract_profile(text, reference_date=REFERENCE).education
     assert [(e.level, e.degree.split(",")[0]) for e in entries] == [(DegreeLevel.MASTER, "MCA")]
+
+
+# The categorised resumes (Updated Resume Dataset, Data Science) write the town and state between
+# the degree and the school, and an award line glued to the "Education Details" heading.
+GHATKESAR_CV = (
+    "SKILLS C Basics, IOT, Python, MATLAB, Data Science, Machine Learning, HTML, Microsoft Word,"
+    " Microsoft Excel, Microsoft Powerpoint. RECOGNITION Academic Secured First place in"
+    " B.Tech.Education Details \n"
+    "August 2014 to May 2018 B.Tech.  Ghatkesar, Andhra Pradesh Aurora's Scientific and"
+    " Technological Institute\n"
+    "June 2012 to May 2014  Secondary Education Warangal, Telangana SR Junior College\n"
+)
+
+
+def test_education_town_before_a_region_is_no_field():
+    (entry,) = extract_profile(GHATKESAR_CV, reference_date=REFERENCE).education
+    assert (entry.level, entry.degree, entry.field) == (DegreeLevel.BACHELOR, "B.Tech.", None)
+
+    text = (
+        "Education Details \n"
+        "May 2015 M.S. Data Science New York, NY Columbia University\n"
+        "June 2008 to May 2012 B.E. Computer Science Pune, Maharashtra Pune University\n"
+        "August 2006 Diploma Computer Engineering Navi Mumbai, Maharashtra Bharati Vidyapeeth\n"
+    )
+    entries = extract_profile(text, reference_date=REFERENCE).education
+    assert [(e.degree, e.field) for e in entries] == [
+        ("M.S. Data Science", "Data Science"),
+        ("B.E. Computer Science", "Computer Science"),
+        ("Diploma Computer Engineering", "Computer Engineering"),
+    ]
+
+
+def test_education_field_before_a_country_or_school_stays_whole():
+    text = (
+        "Education\nM.Sc., Informatik, Germany\nB.Sc. Physics, India\n"
+        "B.S.W., North Carolina Central University\n"
+    )
+    entries = extract_profile(text, reference_date=REFERENCE).education
+    assert [(e.degree, e.field) for e in entries] == [
+        ("M.Sc.", "Informatik"),
+        ("B.Sc. Physics", "Physics"),
+        ("B.S.W.", "W"),
+    ]
+
+
+def test_education_award_sentence_naming_a_degree_is_no_second_degree():
+    (entry,) = extract_profile(GHATKESAR_CV, reference_date=REFERENCE).education
+    assert entry.span.start == GHATKESAR_CV.index("B.Tech.  Ghatkesar")
+
+    text = (
+        "Education\nB.Tech in Computer Science, 2016\n"
+        "Achievements\nTopper of B.Tech batch in the department, 2015\n"
+        "Projects\nPaddle operated juicer machine - in B.Tech\n"
+    )
+    degrees = [e.degree for e in extract_profile(text, reference_date=REFERENCE).education]
+    assert degrees == ["B.Tech in Computer Science"]
+
+
+def test_education_award_sentence_stands_for_a_degree_the_cv_lists_nowhere_else():
+    text = "Jo Lee\nAchievements\nGold medalist in M.Sc. Physics, 2012\n"
+    entries = extract_profile(text, reference_date=REFERENCE).education
+    assert [(e.level, e.degree, e.field) for e in entries] == [
+        (DegreeLevel.MASTER, "M.Sc. Physics", "Physics")
+    ]
