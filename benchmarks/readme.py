@@ -346,8 +346,15 @@ def _stage_rows(pipeline: dict[str, Any], rank: dict[str, Any]) -> list[str]:
 
 def _embedding_line(pipeline: dict[str, Any]) -> str:
     embed = next(f for f in pipeline["stages"].values() if "chunks_per_s" in f)
+    left_out = embed.get("chunks_of_names_not_encoded")
+    encoded = (
+        f"{embed['chunks']} chunks encoded ({left_out} chunks of names left out, as `screener "
+        "rank` leaves them: scoring reads prose only)"
+        if left_out is not None
+        else f"{embed['chunks']} chunks"
+    )
     line = (
-        f"Embedding: {embed['chunks']} chunks, {embed['chunks_per_cv']} per CV, "
+        f"Embedding: {encoded}, {embed['chunks_per_cv']} per CV, "
         f"{embed['tokens_per_chunk']} tokens per chunk, {embed['chunks_per_s']} chunks/s with "
         "the CVs encoded together."
     )

@@ -12,7 +12,8 @@ every category represented in order):
 - parsing in the product's isolated worker pool (``--workers`` processes), files/s;
 - sections + profile, CVs/s;
 - redaction + chunking + embedding, chunks/s and CVs/s (embedding cache in memory only and
-  empty, so every chunk is encoded), with the CVs of the run encoded together
+  empty, so every chunk is encoded but the chunks of names, which ``screener rank`` leaves
+  out as scoring reads prose only), with the CVs of the run encoded together
   (``ScreeningPipeline.prepare_many``; ``screener rank`` encodes groups of 32), in the precision
   ``precision=auto`` picks on this CPU (or GPU: ``SCREENER_EMBEDDING_DEVICE=cuda``);
 - embedding alone on a sample of those real chunks, fp32 against bf16 (``torch.autocast``;
@@ -49,6 +50,7 @@ import pypdfium2 as pdfium
 
 from embeddings import EmbeddingModel
 from screener.documents import ParsedDocument, ParsePool, read_document
+from screener.matching import is_name_list
 from screener.parsing import analyse
 from screener.pipeline import ScreeningPipeline
 from screener.settings import DocumentLimits, EmbeddingSettings, Settings
@@ -149,9 +151,12 @@ def pipeline_speed(files: list[Path], workers: int, *, precision: bool = True) -
     )
     settings = Settings(embeddings=EmbeddingSettings(cache_path=None))
     (pipeline, load_seconds) = _timed(lambda: ScreeningPipeline.create(settings))
-    prepared, prepare_seconds = _timed(lambda: pipeline.prepare_many(cvs))
-    chunks = sum(len(p.chunks) for p in prepared)
-    tokens = sum(c.token_count for p in prepared for c in p.chunks)
+    # as ``screener rank`` prepares: chunks of names are not encoded (scoring reads prose only)
+    prepared, prepare_seconds = _timed(lambda: pipeline.prepare_many(cvs, names=False))
+    encoded = [c for p in prepared for c in p.chunks if not is_name_list(c.text)]
+    names_left_out = sum(len(p.chunks) for p in prepared) - len(encoded)
+    chunks = len(encoded)
+    tokens = sum(c.token_count for c in encoded)
     roles = list(pipeline.roles)
     _, match_seconds = _timed(lambda: [pipeline.match(p, r) for p in prepared for r in roles])
     n = len(documents)
@@ -163,6 +168,7 @@ def pipeline_speed(files: list[Path], workers: int, *, precision: bool = True) -
             "seconds": prepare_seconds,
             "cvs_per_s": n / prepare_seconds,
             "chunks": chunks,
+            "chunks_of_names_not_encoded": names_left_out,
             "chunks_per_cv": chunks / max(n, 1),
             "tokens_per_chunk": tokens / max(chunks, 1),
             "chunks_per_s": chunks / prepare_seconds,
@@ -185,7 +191,7 @@ def pipeline_speed(files: list[Path], workers: int, *, precision: bool = True) -
     if precision:
         result["embedding_precision"] = precision_speed(
             settings,
-            [c.text for p in prepared for c in p.chunks],
+            [c.text for c in encoded],
             product_uses=str(pipeline.model.precision),
         )
     result["dense_layers"] = dense_layer_speed(pipeline.model, tokens_per_cv=tokens / max(n, 1))

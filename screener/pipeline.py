@@ -91,9 +91,11 @@ class ScreeningPipeline:
         parsed: Sequence[ParsedCV],
         *,
         while_encoding: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+        names: bool = True,
     ) -> list[CVVectors]:
         """``prepare`` for a batch of CVs: their chunks go through the model together, inside
-        ``while_encoding()``."""
+        ``while_encoding()``; ``names=False`` skips the chunks of names, which scoring never
+        reads (``SkillMatcher.prepare_many``)."""
         return self.matcher.prepare_many(
             [
                 (
@@ -104,6 +106,7 @@ class ScreeningPipeline:
                 for cv in parsed
             ],
             while_encoding=while_encoding,
+            names=names,
         )
 
     def prepare_text(self, text: str, *, reference_date: date | None = None) -> CVVectors:

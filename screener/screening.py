@@ -381,7 +381,9 @@ def rank(
     Parsed CVs are encoded in groups of ``group_size`` (``ScreeningPipeline.prepare_many``):
     one encoding pass over a group's chunks fills the model's batches better than CV by CV. A
     chunk's vector does not depend on what it is encoded with (``embeddings`` never pads), so
-    the screenings are those of screening each file on its own, in fp32 and bf16 alike. Files
+    the screenings are those of screening each file on its own, in fp32 and bf16 alike. Chunks
+    of names are not encoded: scoring reads prose chunks only and a ranking keeps no vectors
+    (``SkillMatcher.prepare_many``). Files
     are parsed a group ahead while a group is screened, and held while it is encoded
     (``ParseAhead``). A file that cannot be read is a row with its error, never a failed batch.
 
@@ -458,6 +460,7 @@ def screen_files(
                 [p for _, p in group if not isinstance(p, DocumentError)],
                 # the CPU's cores go to the model while it encodes; a GPU leaves them to parsing
                 while_encoding=parsing.paused if on_cpu else contextlib.nullcontext,
+                names=False,  # a ranking keeps no vectors, and scoring reads prose only
             )
         )
         for name, parsed in group:

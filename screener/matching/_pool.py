@@ -69,6 +69,11 @@ class CandidatePool:
 
     def add(self, candidate_id: str, cv: CVVectors) -> None:
         """Store a prepared CV's chunks; a candidate added again replaces their old chunks."""
+        if not cv.names_encoded:
+            raise ValueError(
+                "The CV was prepared without vectors for its lists of names (names=False); "
+                "the pool searches every chunk, prepare it with names=True."
+            )
         self.remove(candidate_id)
         ids = np.arange(self._next_id, self._next_id + len(cv.chunks), dtype=np.int64)
         self._next_id += len(cv.chunks)

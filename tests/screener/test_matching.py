@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -247,6 +248,34 @@ def test_real_ml_engineer_cv_covers_the_ml_engineer_role(pipeline: ScreeningPipe
     assert ml.coverage > frontend.coverage
     assert ml.model_hash == pipeline.model.model_hash
     assert ml.role_version == ROLES.get("ml-engineer").version
+
+
+def test_a_cv_prepared_without_its_lists_of_names_matches_the_same_and_stays_out_of_the_pool(
+    pipeline: ScreeningPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = Path("../shared/data/layout-diverse-cv-pdfs/resumematcher_harvey_dent_mle.pdf")
+    parsed = analyse(read_document(path.read_bytes(), path.name), reference_date=date(2026, 1, 1))
+    whole = pipeline.prepare(parsed)
+    names = [i for i, chunk in enumerate(whole.chunks) if is_name_list(chunk.text)]
+    assert 0 < len(names) < len(whole.chunks)
+    encoded: list[str] = []
+    encode = pipeline.model.encode
+
+    def recorded(texts: list[str]) -> Any:
+        encoded.extend(texts)
+        return encode(texts)
+
+    monkeypatch.setattr(pipeline.model, "encode", recorded)
+    prose_only = pipeline.prepare_many([parsed], names=False)[0]
+
+    prose = [i for i in range(len(whole.chunks)) if i not in names]
+    assert encoded == [whole.chunks[i].text for i in prose]
+    assert np.isnan(prose_only.vectors[names]).all()
+    assert np.array_equal(prose_only.vectors[prose], whole.vectors[prose])
+    for role in pipeline.roles:
+        assert pipeline.match(prose_only, role) == pipeline.match(whole, role)
+    with pytest.raises(ValueError, match="names=True"):
+        CandidatePool(pipeline.model).add("harvey", prose_only)
 
 
 def test_packaged_thresholds_cover_every_role_skill() -> None:
