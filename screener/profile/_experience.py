@@ -89,6 +89,18 @@ _AWARD = re.compile(
 # A certification listed with bare years is no job ("Geriatric Resource Nurse (GRN)
 # certification 2003-2008."); with a month it may be ("Account Certification Analyst 01/2009").
 _CERTIFICATION = re.compile(r"(?i:\bcertification\b)")
+# A certificate's name ("Certified ScrumMaster", "Certificate in Data Science")
+_CERTIFIED = re.compile(r"(?i:\bcertif(?:ied|icate|ication)s?\b)")
+# A word written in lower case is the body of a sentence; a job's header names things in
+# capitals ("Company Name", "Senior Data Scientist") and joins them with few small words.
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*(?![\w'’-])")
+_WORD = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*")
+_SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)")
+# the dates follow a lower-case word, perhaps in parentheses: "fulltime (2008-2011)", "methods
+# since 2014"
+_LEADS_INTO_DATES = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*\s*\(?\s*$")
+_MIN_SENTENCE_LOWER_WORDS = 6
+_MIN_SENTENCE_LOWER_SHARE = 0.6
 # A percentage or a sum of money: "32%", "$50K", "€ 2M", "1.5 million"
 _AMOUNT = re.compile(r"\d\s?%|[$€£]\s?\d|\d\s?(?:million|billion)\b", re.IGNORECASE)
 _LEADING_NOW = re.compile(r"^(?i:currently|presently)\s+")
@@ -104,12 +116,18 @@ def _no_job(text: str, found: DateRange) -> bool:
     with a sentence begun above ("new patients by 32% from 2007-2010"), or after an amount on
     their own line ("Decreased annual IT budget by at least $50K each year from 2003-2006."):
     an achievement or a certificate of a job. A job's own line starts with its title,
-    organisation or dates, and names no percentage or sum of money before them.
+    organisation or dates, and names no percentage or sum of money before them. Dates, months
+    or not, inside a sentence of prose (``_in_sentence``) or closing a certificate's line
+    (``_listed_certificate``).
     """
     line_start, line_end = _line_at(text, found.match_start)
     start = max(line_start, found.match_start - _AWARD_REACH)
     end = min(line_end, found.match_end + _AWARD_REACH)
     if _AWARD.search(text, start, end) is not None:
+        return True
+    if _in_sentence(text, found, line_start, line_end):
+        return True
+    if _listed_certificate(text[line_start : found.match_start], text[found.match_end : line_end]):
         return True
     if found.month_written:
         return False  # a month or a day: a job's dates more often than anything else's
@@ -118,6 +136,60 @@ def _no_job(text: str, found: DateRange) -> bool:
         _CERTIFICATION.search(text, start, end) is not None
         or before[:1].islower()
         or _AMOUNT.search(before) is not None
+    )
+
+
+def _in_sentence(text: str, found: DateRange, line_start: int, line_end: int) -> bool:
+    """Whether dates sit inside a sentence of prose, not on a job's line.
+
+    "While going to school fulltime (2008-2011) I supported myself as a bartender ...", "Scrum
+    development methods since 2014, team of 3 to 6 from Burbank; ...": lower-case words lead
+    into the dates and the sentence goes on after them in lower case (or ends with them), most
+    of its words in lower case. A job's header names its title, organisation or place next to
+    its dates ("Software Engineer (2016 - 2019) at Acme GmbH", "registered nurse 07/1994 to
+    08/2015 Company Name", "... strategic planning July 2015 - March 2017 -" over the next
+    job's title), and a job told as a sentence names its title ("Worked as Data Analyst for
+    Fidelity from June 2013").
+    """
+    before = text[line_start : found.match_start]
+    # a sentence that ended before the dates is another one ("... working correctly. 07/2011
+    # to 10/2017" are the next job's dates)
+    stops = list(_SENTENCE_STOP.finditer(before))
+    if stops:
+        before = before[stops[-1].end() :]
+    if (
+        _LEADS_INTO_DATES.search(before) is None
+        or len(_LOWER_WORD.findall(before)) < 2
+        or _TITLE_WORDS.search(before) is not None
+    ):
+        return False
+    after = text[found.match_end : line_end]
+    stop = _SENTENCE_STOP.search(after)
+    if stop is not None:
+        after = after[: stop.start()]
+    next_words = _WORD.findall(after)[:2]
+    ends_with_dates = stop is not None and not next_words
+    goes_on = any(_LOWER_WORD.fullmatch(word) for word in next_words)
+    if not (ends_with_dates or goes_on):
+        return False
+    sentence = f"{before} {after}"
+    lower = len(_LOWER_WORD.findall(sentence))
+    return (
+        lower >= _MIN_SENTENCE_LOWER_WORDS
+        and lower >= _MIN_SENTENCE_LOWER_SHARE * len(_WORD.findall(sentence))
+        and _sentence_job(text[line_start:line_end]) is None
+    )
+
+
+def _listed_certificate(before: str, after: str) -> bool:
+    """Whether dates are a certificate's validity: its name, and no job's title, before them,
+    and nothing but a full stop after them ("Certified ScrumMaster, Scrum Alliance, Dec 2014 -
+    Dec 2016."). A certified post is a job's header, its organisation after its dates or on
+    the next line ("Certified Fitness Trainer , 01/2012 to Current Company Name")."""
+    return (
+        _CERTIFIED.search(before) is not None
+        and re.fullmatch(r"\s*\.\s*", after) is not None
+        and not any(_is_title(piece) for piece in _pieces(before))
     )
 
 
@@ -147,8 +219,11 @@ def _header_like(line: str) -> bool:
 
 def _without_stray_parentheses(piece: str) -> str:
     """Parentheses around the whole piece or left unpaired go: "(Acme)" and "Acme)" give
-    "Acme", while "Researcher (Military Service)" keeps its closing one (stripping every
-    parenthesis at the ends cut it off)."""
+    "Acme", "Software Engineer (" before its dates in parentheses gives "Software Engineer",
+    while "Researcher (Military Service)" keeps its closing one (stripping every parenthesis
+    at the ends cut it off)."""
+    if piece.endswith("(") and _balanced(piece[:-1]):
+        piece = piece[:-1].rstrip()
     if piece.startswith("(") and piece.endswith(")") and _balanced(piece[1:-1]):
         piece = piece[1:-1]
     elif piece.startswith("(") and ")" not in piece:

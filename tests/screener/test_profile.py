@@ -392,6 +392,44 @@ def test_years_after_a_percentage_or_a_sum_of_money_on_their_line_are_no_job() -
     ]
 
 
+def test_dates_inside_a_sentence_are_no_job_but_a_job_line_with_dates_in_parentheses_is() -> None:
+    """Years in a sentence of prose ("While going to school fulltime (2008-2011) I supported
+    myselfas a bartender ...", "Scrum development methods since 2014, ...") were read as jobs
+    and made overlapping-dates notes; a job's header keeps its dates in parentheses."""
+    text = (
+        "Experience\n"
+        "Company Name January 2004 to January 2011 Bartender\n"
+        "While going to school fulltime (2008-2011) I supported myselfas a bartender where I"
+        " strengthened my customer relations skills.\n"
+        "Software Engineering Manager\n"
+        "September 2009 to Current Company Name - City , State\n"
+        "Scrum development methods since 2014, team of 3 to 6 from Burbank; Naperville office"
+        " closed in 2013.\n"
+        "Software Engineer (2016 - 2019) at Acme GmbH\n"
+        "Designed the ranking service.\n"
+    )
+    profile = extract_profile(text, reference_date=date(2026, 1, 1))
+    assert [(e.title, e.organisation, e.start, e.current) for e in profile.experience] == [
+        (None, "Company Name", date(2004, 1, 1), False),
+        ("Software Engineering Manager", "Company Name", date(2009, 9, 1), True),
+        ("Software Engineer", "Acme GmbH", date(2016, 1, 1), False),
+    ]
+
+
+def test_a_certificate_s_validity_is_no_job_but_a_certified_post_is() -> None:
+    """A certificate listed with its validity ("Certified ScrumMaster, Scrum Alliance, Dec 2014
+    - Dec 2016.") made an overlapping-dates note; a certified post with its company is a job."""
+    text = (
+        "Relevant Experience\n"
+        "Certified ScrumMaster, Scrum Alliance, Dec 2014 - Dec 2016.\n"
+        "Certified Fitness Trainer , 01/2012 to Current Company Name\n"
+    )
+    profile = extract_profile(text, reference_date=date(2026, 1, 1))
+    assert [(e.organisation, e.start, e.current) for e in profile.experience] == [
+        ("Company Name", date(2012, 1, 1), True),
+    ]
+
+
 def test_extract_profile_name_from_indeed_link_when_first_lines_are_not_a_name():
     text = (
         "CURRICULUM VITAE\nSoftware Engineer\n"
