@@ -136,7 +136,17 @@ def _no_job(text: str, found: DateRange) -> bool:
         _CERTIFICATION.search(text, start, end) is not None
         or before[:1].islower()
         or _AMOUNT.search(before) is not None
+        or (not before and _ends_wrapped_sentence(text, line_start, found.match_end, line_end))
     )
+
+
+def _ends_wrapped_sentence(text: str, line_start: int, dates_end: int, line_end: int) -> bool:
+    """Bare years alone on their line with a full stop, under a line that breaks off after a
+    lower-case word: the end of a sentence the layout wrapped ("… 11% COGS year over year
+    reduction from" over "2008 to 2009."). A job's dates on a line of their own end in no
+    full stop."""
+    above = text[:line_start].rstrip()
+    return text[dates_end:line_end].strip() == "." and above[-1:].islower()
 
 
 def _in_sentence(text: str, found: DateRange, line_start: int, line_end: int) -> bool:

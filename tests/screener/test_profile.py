@@ -711,3 +711,20 @@ def test_education_award_sentence_stands_for_a_degree_the_cv_lists_nowhere_else(
     assert [(e.level, e.degree, e.field) for e in entries] == [
         (DegreeLevel.MASTER, "M.Sc. Physics", "Physics")
     ]
+
+
+def test_years_ending_a_wrapped_sentence_are_no_job_but_a_job_s_own_dates_line_is():
+    # CONSULTANT/10984392.pdf of the Kaggle resumes: an achievement's years wrapped onto a line
+    text = (
+        "Experience\n"
+        "Founder, President and CEO\n"
+        "January 2002 to January 2011 Company Name - City , State\n"
+        "Applied high level cost analysis to company, deploying new procurement processes to"
+        " secure 11% COGS year over year reduction from\n"
+        "2008 to 2009.\n"
+        "Managed the front desk and ordered supplies\n"
+        "2012 to 2014\n"
+        "Cashier, Company Name - City , State\n"
+    )
+    experience = extract_profile(text, reference_date=REFERENCE).experience
+    assert sorted(e.start.year for e in experience if e.start) == [2002, 2012]
