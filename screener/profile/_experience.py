@@ -99,6 +99,8 @@ _SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)")
 # the dates follow a lower-case word, perhaps in parentheses: "fulltime (2008-2011)", "methods
 # since 2014"
 _LEADS_INTO_DATES = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*\s*\(?\s*$")
+# a word the date reader takes as part of the dates ("since 2014")
+_OPENING_WORD = re.compile(r"since\s+")
 _MIN_SENTENCE_LOWER_WORDS = 6
 _MIN_SENTENCE_LOWER_SHARE = 0.6
 # A percentage or a sum of money: "32%", "$50K", "€ 2M", "1.5 million"
@@ -167,9 +169,17 @@ def _in_sentence(text: str, found: DateRange, line_start: int, line_end: int) ->
     stops = list(_SENTENCE_STOP.finditer(before))
     if stops:
         before = before[stops[-1].end() :]
+    # "since 2014" is read as dates with its word; "since" leads into them as a sentence's word
+    # would, and alone ("Adopted Scrum since 2014 (ScrumMaster), team of 3 to 6 ...") where
+    # another lower-case word needs a second one before it
+    opening = _OPENING_WORD.match(text, found.match_start, found.match_end)
+    if opening is not None:
+        before += opening.group()
+    lead = _LEADS_INTO_DATES.search(before)
+    words_needed = 1 if opening is not None else 2
     if (
-        _LEADS_INTO_DATES.search(before) is None
-        or len(_LOWER_WORD.findall(before)) < 2
+        lead is None
+        or len(_LOWER_WORD.findall(before)) < words_needed
         or _TITLE_WORDS.search(before) is not None
     ):
         return False

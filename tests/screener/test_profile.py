@@ -405,6 +405,8 @@ def test_dates_inside_a_sentence_are_no_job_but_a_job_line_with_dates_in_parenth
         "September 2009 to Current Company Name - City , State\n"
         "Scrum development methods since 2014, team of 3 to 6 from Burbank; Naperville office"
         " closed in 2013.\n"
+        "Adopted Scrum since 2014 (ScrumMaster), team of 3 to 6 from Burbank; Naperville office"
+        " closed in 2013.\n"
         "Software Engineer (2016 - 2019) at Acme GmbH\n"
         "Designed the ranking service.\n"
     )
