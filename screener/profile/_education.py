@@ -207,11 +207,9 @@ def _degree_piece(line: str, match: re.Match[str]) -> tuple[str, bool]:
     mention = bool(_MENTION_BEFORE.search(line[start : match.start()]))
     if mention:
         start = match.start()
-    piece = line[start:end]
-    if _REGION_AFTER.match(line, end):
-        named = match.end() - start
-        tail = piece[named:]
-        piece = piece[:named] + _without_town(tail, glued=bool(tail[:1].strip()))
+    # the words after the degree's name; glued to it (".W." of "B.S.W.") they keep their first
+    glued = bool(line[match.end() : match.end() + 1].strip())
+    piece = line[start : match.end()] + _place_cut(line, match.end(), end, glued=glued)
     # "B.Tech in CS from X University" / "Master at TU Berlin": the school is not the degree.
     piece = re.split(r"\s+(?:from|at|an der|@)\s+", piece, maxsplit=1)[0]
     institution = _INSTITUTION.search(piece)
@@ -230,10 +228,11 @@ def _degree_piece(line: str, match: re.Match[str]) -> tuple[str, bool]:
     return degree, mention
 
 
-def _place_cut(line: str, start: int, end: int) -> str:
-    """``line[start:end]``, less the town at its end when ", <region>" follows it."""
+def _place_cut(line: str, start: int, end: int, *, glued: bool = False) -> str:
+    """``line[start:end]``, less the town at its end when ", <region>" follows it
+    (``_without_town``)."""
     piece = line[start:end]
-    return _without_town(piece) if _REGION_AFTER.match(line, end) else piece
+    return _without_town(piece, glued=glued) if _REGION_AFTER.match(line, end) else piece
 
 
 def _is_school_name(degree: str, matched: str) -> bool:

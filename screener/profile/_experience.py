@@ -129,7 +129,7 @@ def _no_job(text: str, found: DateRange) -> bool:
         return True
     if _in_sentence(text, found, line_start, line_end):
         return True
-    if _listed_certificate(text[line_start : found.match_start], text[found.match_end : line_end]):
+    if _listed_certificate(text, found, line_start, line_end):
         return True
     if found.month_written:
         return False  # a month or a day: a job's dates more often than anything else's
@@ -148,7 +148,11 @@ def _ends_wrapped_sentence(text: str, line_start: int, dates_end: int, line_end:
     reduction from" over "2008 to 2009."). A job's dates on a line of their own end in no
     full stop."""
     above = text[:line_start].rstrip()
-    return text[dates_end:line_end].strip() == "." and above[-1:].islower()
+    return _only_full_stop(text, dates_end, line_end) and above[-1:].islower()
+
+
+def _only_full_stop(text: str, start: int, end: int) -> bool:
+    return text[start:end].strip() == "."
 
 
 def _in_sentence(text: str, found: DateRange, line_start: int, line_end: int) -> bool:
@@ -201,14 +205,15 @@ def _in_sentence(text: str, found: DateRange, line_start: int, line_end: int) ->
     )
 
 
-def _listed_certificate(before: str, after: str) -> bool:
+def _listed_certificate(text: str, found: DateRange, line_start: int, line_end: int) -> bool:
     """Whether dates are a certificate's validity: its name, and no job's title, before them,
     and nothing but a full stop after them ("Certified ScrumMaster, Scrum Alliance, Dec 2014 -
     Dec 2016."). A certified post is a job's header, its organisation after its dates or on
     the next line ("Certified Fitness Trainer , 01/2012 to Current Company Name")."""
+    before = text[line_start : found.match_start]
     return (
         _CERTIFIED.search(before) is not None
-        and re.fullmatch(r"\s*\.\s*", after) is not None
+        and _only_full_stop(text, found.match_end, line_end)
         and not any(_is_title(piece) for piece in _pieces(before))
     )
 
