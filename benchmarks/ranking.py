@@ -45,7 +45,7 @@ import numpy as np
 
 from benchmarks.matching import TASKS, bm25_scores, load_resumes, roc_auc
 from embeddings import chunk_text
-from rubrics import RoleSet, load_roles, role_from_job_description
+from rubrics import RoleSet, load_roles, load_rules, role_from_job_description
 from screener.documents import read_document
 from screener.errors import DocumentError
 from screener.matching import CVVectors
@@ -503,6 +503,7 @@ def kaggle(
     by_category: dict[str, Counter[str]] = defaultdict(Counter)
     errors: Counter[str] = Counter()
     examples: list[dict[str, Any]] = []
+    fired: dict[str, Counter[str]] = defaultdict(Counter)  # group -> rule code -> CVs
     started = time.perf_counter()
     paths = [folder / r["path"] for r in rows]
     for done, (path, parsed) in enumerate(
@@ -516,6 +517,9 @@ def kaggle(
         screening = screen(parsed, role_id, market="de", pipeline=pipeline, prepared=prepared)
         sizes[category] += 1
         by_category[category].update(f.code for f in screening.red_flags)
+        fired[_work_group(category)].update(
+            rule.code for dimension in screening.dimensions.values() for rule in dimension.rules
+        )
         examples.extend(
             _flag_example(f"{category}/{path.name}", category, screening, f.code)
             for f in screening.red_flags
@@ -532,9 +536,47 @@ def kaggle(
             "seconds": round(seconds, 1),
             "cvs_per_s": round(len(paths) / seconds, 2) if seconds else None,
             "encoded": encode,
+            "rules_fired": _rules_fired(sizes, fired),
         }
     )
     return table, examples
+
+
+# Kaggle categories by how much software work their CVs describe: the engineering and maturity
+# rules are about software, so how often a rule fires on CVs of cooks, teachers and accountants
+# shows how often its evidence is an ordinary word read as a technical one.
+_SOFTWARE_CATEGORIES = frozenset({"INFORMATION-TECHNOLOGY"})
+_MIXED_CATEGORIES = frozenset({"ENGINEERING"})  # mechanical, electrical and software engineers
+WORK_GROUPS = ("information technology", "engineering", "no software work")
+
+
+def _work_group(category: str) -> str:
+    if category in _SOFTWARE_CATEGORIES:
+        return WORK_GROUPS[0]
+    return WORK_GROUPS[1] if category in _MIXED_CATEGORIES else WORK_GROUPS[2]
+
+
+def _rules_fired(sizes: Counter[str], fired: dict[str, Counter[str]]) -> dict[str, Any]:
+    """Per dimension rule, the share of each group's CVs it fires on (any points)."""
+    cvs: Counter[str] = Counter()
+    for category, count in sizes.items():
+        cvs[_work_group(category)] += count
+    rules = load_rules()
+    return {
+        "cvs": {group: cvs[group] for group in WORK_GROUPS},
+        "rules": [
+            {
+                "code": rule.code,
+                "dimension": name,
+                "share": {
+                    group: round(fired[group][rule.code] / cvs[group], 4) if cvs[group] else None
+                    for group in WORK_GROUPS
+                },
+            }
+            for name, dimension in rules.dimensions.items()
+            for rule in dimension.rules
+        ],
+    }
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -642,6 +684,13 @@ def main(argv: list[str] | None = None) -> int:
         k = report["kaggle"]
         _print_flags("Kaggle PDFs", k, codes)
         print(f"Kaggle: {k['files']} files, errors {k['errors']}, {k['cvs_per_s']} CVs/s")
+        fired = k["rules_fired"]
+        print("\nshare of Kaggle CVs each dimension rule fires on, by group (CVs):")
+        print(f"{'rule':30} " + " ".join(f"{g[:18]:>18}" for g in WORK_GROUPS))
+        print(f"{'':30} " + " ".join(f"{fired['cvs'][g]:>18}" for g in WORK_GROUPS))
+        for rule in fired["rules"]:
+            cells = " ".join(f"{rule['share'][g]:>18.1%}" for g in WORK_GROUPS)
+            print(f"{rule['code']:30} {cells}")
     print(f"\n{len(report['check_sample'])} flagged examples to check by hand:")
     for example in report["check_sample"]:
         print(f"- [{example['code']}] {example['source']}: {example['note'][:220]}")

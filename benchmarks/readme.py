@@ -149,6 +149,8 @@ def _ranking_table(report: dict[str, Any]) -> str:
         ("Kaggle PDFs", report["kaggle"]),
     ):
         rows += ["", _flags_by_category(title, table, codes)]
+    if "rules_fired" in report["kaggle"]:
+        rows += ["", _rules_fired_table(report["kaggle"]["rules_fired"])]
     rows += [
         "",
         f"`{report['command']}` on {report['date']}: {report['kaggle']['cvs']} Kaggle PDFs "
@@ -192,6 +194,21 @@ def _flags_by_category(title: str, table: dict[str, Any], codes: list[str]) -> s
         rows.append(f"| {category} | {counts['cvs']} | {cells} |")
     total = " | ".join(str(table["total"].get(code, 0)) for code in codes)
     rows.append(f"| **all** | {table['cvs']} | {total} |")
+    return "\n".join(rows)
+
+
+def _rules_fired_table(fired: dict[str, Any]) -> str:
+    """Share of the Kaggle CVs of each work group that each dimension rule fires on."""
+    groups = list(fired["cvs"])
+    rows = [
+        "| dimension rule (Kaggle PDFs) | "
+        + " | ".join(f"{group} ({fired['cvs'][group]} CVs)" for group in groups)
+        + " |",
+        "|---|" + "---:|" * len(groups),
+    ]
+    for rule in fired["rules"]:
+        cells = " | ".join(f"{rule['share'][group]:.1%}" for group in groups)
+        rows.append(f"| {rule['dimension']}: {rule['code']} | {cells} |")
     return "\n".join(rows)
 
 
