@@ -56,7 +56,7 @@ def _checked_near_phrases(value: tuple[str, ...]) -> tuple[str, ...]:
 
 
 NearPhrases = Annotated[
-    tuple[str, ...], Field(max_length=60), AfterValidator(_checked_near_phrases)
+    tuple[str, ...], Field(max_length=80), AfterValidator(_checked_near_phrases)
 ]
 """Context phrases (any case, whole words) of an alias or a phrase rule: a hit counts only
 where one of them lies within ``NEAR_CHARS`` characters."""

@@ -126,6 +126,83 @@ def test_production_and_evaluation_phrases_count_only_beside_ml_work() -> None:
     assert _rule(models, "model-selection").points == 8
 
 
+# Lines of real Kaggle resumes (cooks, clerks, engineers of plants and sites, sales staff) whose
+# ordinary words had scored as engineering practice or mathematics, each beside a line where the
+# same word is the technical thing.
+_ORDINARY_AND_TECHNICAL = [
+    (
+        "monitoring",
+        "Monitoring progress throughout the job & comparing it with the schedule of work.",
+        "Set up monitoring and alerting for the Kubernetes services.",
+    ),
+    (
+        "clean-code",
+        "Ensuring correctness of billings and supporting documentation.",
+        "Wrote the API documentation for the Python package.",
+    ),
+    (
+        "production-services",
+        "Participated in production meetings and brain storming sessions.",
+        "Took the Django REST API to production on AWS.",
+    ),
+    (
+        "containers-orchestration",
+        "Gathered waste and trash from job sites for placement in refuse containers.",
+        "Ran the Java microservices in containers.",
+    ),
+    (
+        "ci-cd",
+        "Recorded focus group meetings onto DVD/CD disks. CI/Lean Basic Training.",
+        "Set up CI and CD for the Python services on GitLab.",
+    ),
+    (
+        "ml-system-design",
+        "Ordered and distributed office supplies; built a robust sales pipeline.",
+        "Built the data pipeline in Airflow on a distributed Hadoop cluster.",
+    ),
+    (
+        "open-source",
+        "Contributed to increases in sales for the personal training department.",
+        "Contributed to the scikit-learn source code on GitHub.",
+    ),
+    (
+        "mathematical-methods",
+        "Reviewed weekly sales numbers and club statistics. Optimization of hive queries.",
+        "Statistics and probability for churn regression; convex optimization.",
+    ),
+    (
+        "research-experience",
+        "Conducts market research, profiling the customer base.",
+        "Did research on graph algorithms at the university.",
+    ),
+    (
+        "kaggle-standing",
+        "Graduated in the top 10% of my class. Silver medal for customer satisfaction.",
+        "Finished in the top 3% of the leaderboard.",
+    ),
+    (
+        "peer-reviewed-venues",
+        "Handled all legal proceedings. Photos published in Surreal Beauty Magazine.",
+        "Paper published in the Journal of Machine Learning Research.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "ordinary", "technical"), _ORDINARY_AND_TECHNICAL)
+def test_ordinary_words_are_no_technical_evidence(code: str, ordinary: str, technical: str) -> None:
+    assert _rule(ENGINE.assess(_facts(f"Experience\n{ordinary}\n"), _role()), code) is None
+    assert _rule(ENGINE.assess(_facts(f"Experience\n{technical}\n"), _role()), code) is not None
+
+
+def test_a_medal_outside_a_competition_is_no_kaggle_signal() -> None:
+    bank = "Experience\nAwarded Bank of America Silver medal for customer satisfaction.\n"
+    assessment = ENGINE.assess(_facts(bank), _role())
+    assert [s.code for s in assessment.sourcing_signals] == []
+    kaggle = "Experience\nWon a silver medal in a data science competition.\n"
+    assessment = ENGINE.assess(_facts(kaggle), _role())
+    assert [s.code for s in assessment.sourcing_signals] == ["kaggle-competitor"]
+
+
 def test_near_phrases_must_lie_within_reach_of_a_hit() -> None:
     from rubrics._aliases import NEAR_CHARS
     from rubrics._engine import _Evaluator
