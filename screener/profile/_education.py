@@ -21,7 +21,11 @@ _LEVEL_PATTERNS: tuple[tuple[DegreeLevel, str], ...] = (
         DegreeLevel.PHD,
         r"Ph\.?\s?D\b\.?|(?i:doctor\s+of\s+\w+|doctorate|doctoral)|D\.\s?Phil\b\.?"
         r"|Dr\.[\s-]?(?:rer|Ing|phil|med|sc)\b\.?(?:\s?(?:nat|pol|oec)\b\.?)?"
-        r"|(?i:promotion\b|doktora\b|doktorand\b|doktor\b)",
+        r"|(?i:doktora\b|doktorand\b|doktor\b)"
+        # the German doctorate: "Promotion (Dr. rer. nat.) in Physik", "Promotion, TU München";
+        # not "Health Promotion", "Trade & Promotion", "Promotion Strategy" or "promotion
+        # implementation" (a fifth of the doctorates read in the Kaggle resumes were these)
+        r"|(?<![^\W\d_] )(?<!& )Promotion\b(?=\s*(?:[(,:–-]|$)|\s+(?:in|im|zum|zur|an|am|bei)\b)",
     ),
     (
         DegreeLevel.MASTER,

@@ -614,6 +614,24 @@ def test_education_phd_wording_in_three_languages():
     ]
 
 
+def test_promotion_is_a_doctorate_only_as_the_german_degree():
+    # lines of real Kaggle resumes whose "Promotion" had made a doctorate (and a PhD holder)
+    english = (
+        "EDUCATION\nMaster of Science : Exercise Science and Health Promotion\n"
+        "Bachelor of Science : Corporate Finance & Advertising and Promotion Strategy\n"
+        "Service Area: Trade & Promotion\nPromotion And Stock Marketing Drums Foods International\n"
+        "New program and promotion implementation\n"
+    )
+    levels = [e.level for e in extract_profile(english, reference_date=REFERENCE).education]
+    assert DegreeLevel.PHD not in levels
+    german = (
+        "AUSBILDUNG\nPromotion in Informatik, TU München, 2015 – 2019\n"
+        "Promotion, Universität Heidelberg\n"
+    )
+    education = extract_profile(german, reference_date=REFERENCE).education
+    assert [e.level for e in education] == [DegreeLevel.PHD] * 2
+
+
 def test_languages_ignored_outside_language_lines():
     text = "Jo Lee\nSUMMARY\nWorked for a German bank on English-language NLP.\n"
     assert extract_profile(text, reference_date=REFERENCE).languages == ()
