@@ -288,6 +288,49 @@ def test_experience_months_count_overlaps_once_and_recency_needs_a_recent_job() 
     )
 
 
+def test_an_engineer_or_developer_of_another_trade_is_no_software_experience() -> None:
+    for title in ("Horizontal Construction Engineer", "Industrial Engineer", "Business Developer"):
+        jobs = (_job(title, date(2015, 1, 1), date(2020, 1, 1), org="A"),)
+        assessment = ENGINE.assess(_facts(f"Experience\n{title}\n", jobs=jobs), _role())
+        assert _rule(assessment, "software-experience") is None, title
+    for title in ("ABAP Developer", "Senior Software Engineer", "Java Developer"):
+        jobs = (_job(title, date(2015, 1, 1), date(2020, 1, 1), org="A"),)
+        assessment = ENGINE.assess(_facts(f"Experience\n{title}\n", jobs=jobs), _role())
+        assert _rule(assessment, "software-experience").points == 3, title
+
+
+@pytest.mark.parametrize(
+    ("code", "ordinary", "ml_work"),
+    [
+        (
+            "monitoring-and-drift",
+            "Trained and retrained kitchen staff on all menu items.",
+            "Retrained the churn model monthly.",
+        ),
+        (
+            "model-selection",
+            "Maintained price accuracy of goods; ran staff training.",
+            "Compared models by accuracy and recall on a validation set.",
+        ),
+        (
+            "data-preprocessing",
+            "Menu sampling and invoice sampling; database normalization.",
+            "Sampling and normalization of the training data.",
+        ),
+        (
+            "prototype-to-production",
+            "Rolled out the new standards and launched the training programme for staff.",
+            "Rolled out the fraud detection model.",
+        ),
+    ],
+)
+def test_ml_words_of_other_work_are_no_domain_evidence(
+    code: str, ordinary: str, ml_work: str
+) -> None:
+    assert _rule(ENGINE.assess(_facts(f"Experience\n{ordinary}\n"), _role()), code) is None
+    assert _rule(ENGINE.assess(_facts(f"Experience\n{ml_work}\n"), _role()), code) is not None
+
+
 def test_a_job_line_blanked_as_personal_data_is_not_quoted() -> None:
     """A job whose line was all personal data in the scoring text still counts, but its blank
     line is not offered as evidence."""
