@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -103,12 +104,21 @@ def is_name_list(text: str) -> bool:
     )
 
 
+def prose_chunks(chunks: Sequence[Chunk]) -> list[int]:
+    """Indices of the chunks that are prose, not lists of names (``is_name_list``)."""
+    return [index for index, chunk in enumerate(chunks) if not is_name_list(chunk.text)]
+
+
 def semantic_best(
-    skills: SkillVectors, chunks: Sequence[Chunk], vectors: np.ndarray
+    skills: SkillVectors,
+    chunks: Sequence[Chunk],
+    vectors: np.ndarray,
+    prose: Sequence[int] | None = None,
 ) -> dict[str, tuple[float, int]]:
     """Per skill id, the best cosine over the CV's prose chunks and that chunk's index in
-    ``chunks`` (lists of names take no part, see ``is_name_list``)."""
-    prose = [index for index, chunk in enumerate(chunks) if not is_name_list(chunk.text)]
+    ``chunks`` (lists of names take no part, see ``is_name_list``); ``prose``, when the
+    caller has it, is ``prose_chunks(chunks)``."""
+    prose = prose_chunks(chunks) if prose is None else list(prose)
     best = skills.best_per_skill(vectors[prose])
     return {skill_id: (score, prose[row]) for skill_id, (score, row) in best.items()}
 
@@ -309,22 +319,28 @@ class SkillMatcher:
                 )
             )
         texts = [c.text for chunks in chunked for c in chunks]
+        # which chunks are prose, once: encoding without names and the best chunk per skill
+        # both read it
+        prose_of = [prose_chunks(chunks) for chunks in chunked]
         vectors = np.zeros((0, self._model.dimension), dtype=np.float32)
         if texts and names:
             with while_encoding():
                 vectors = self._model.encode(texts)
         elif texts:
-            prose = [index for index, text in enumerate(texts) if not is_name_list(text)]
+            starts = itertools.accumulate((len(chunks) for chunks in chunked[:-1]), initial=0)
+            prose = [start + i for start, own in zip(starts, prose_of, strict=True) for i in own]
             vectors = np.full((len(texts), self._model.dimension), np.nan, dtype=np.float32)
             if prose:
                 with while_encoding():
                     vectors[prose] = self._model.encode([texts[index] for index in prose])
         prepared = []
         offset = 0
-        for (scoring_text, sections, page_at), chunks in zip(cvs, chunked, strict=True):
+        for (scoring_text, sections, page_at), chunks, prose_here in zip(
+            cvs, chunked, prose_of, strict=True
+        ):
             own = vectors[offset : offset + len(chunks)]
             offset += len(chunks)
-            best = (self._skills.key, semantic_best(self._skills, chunks, own))
+            best = (self._skills.key, semantic_best(self._skills, chunks, own, prose_here))
             prepared.append(
                 CVVectors(scoring_text, tuple(sections), tuple(chunks), own, page_at, best, names)
             )
