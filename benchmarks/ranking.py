@@ -36,7 +36,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -542,9 +542,10 @@ def kaggle(
     return table, examples
 
 
-# Kaggle categories by how much software work their CVs describe: the engineering and maturity
-# rules are about software, so how often a rule fires on CVs of cooks, teachers and accountants
-# shows how often its evidence is an ordinary word read as a technical one.
+# Kaggle categories by how much software work their CVs describe: the engineering-maturity rules
+# are about software and the mathematics rules about quantitative work, so how often a rule fires
+# on CVs of cooks, teachers and accountants shows how often its evidence is an ordinary word read
+# as a technical one.
 _SOFTWARE_CATEGORIES = frozenset({"INFORMATION-TECHNOLOGY"})
 _MIXED_CATEGORIES = frozenset({"ENGINEERING"})  # mechanical, electrical and software engineers
 WORK_GROUPS = ("information technology", "engineering", "no software work")
@@ -556,8 +557,9 @@ def _work_group(category: str) -> str:
     return WORK_GROUPS[1] if category in _MIXED_CATEGORIES else WORK_GROUPS[2]
 
 
-def _rules_fired(sizes: Counter[str], fired: dict[str, Counter[str]]) -> dict[str, Any]:
-    """Per dimension rule, the share of each group's CVs it fires on (any points)."""
+def _rules_fired(sizes: Counter[str], fired: Mapping[str, Counter[str]]) -> dict[str, Any]:
+    """Per dimension rule, the share of each group's CVs it fires on (any points); ``fired``
+    counts, per group, the CVs each rule fired on."""
     cvs: Counter[str] = Counter()
     for category, count in sizes.items():
         cvs[_work_group(category)] += count
@@ -569,7 +571,9 @@ def _rules_fired(sizes: Counter[str], fired: dict[str, Counter[str]]) -> dict[st
                 "code": rule.code,
                 "dimension": name,
                 "share": {
-                    group: round(fired[group][rule.code] / cvs[group], 4) if cvs[group] else None
+                    group: round(fired.get(group, Counter())[rule.code] / cvs[group], 4)
+                    if cvs[group]
+                    else None
                     for group in WORK_GROUPS
                 },
             }

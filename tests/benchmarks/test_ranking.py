@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 
 from benchmarks.matching import roc_auc
 from benchmarks.ranking import (
     BOOTSTRAP_ROUNDS,
+    WORK_GROUPS,
+    _rules_fired,
     auc_difference,
     bootstrap_counts,
     percentile_interval,
@@ -76,3 +79,17 @@ def test_auc_difference_needs_positives_and_negatives() -> None:
 def test_percentile_interval_ignores_rounds_without_a_value() -> None:
     replicates = np.array([np.nan, *np.linspace(0.0, 1.0, 401)])
     assert percentile_interval(replicates) == [0.025, 0.975]
+
+
+def test_rules_fired_is_each_rule_s_share_of_each_work_group() -> None:
+    sizes = Counter({"INFORMATION-TECHNOLOGY": 4, "ENGINEERING": 2, "CHEF": 3, "HR": 1})
+    fired = {
+        "information technology": Counter({"monitoring": 2}),
+        "no software work": Counter({"monitoring": 1, "clean-code": 4}),
+    }
+    table = _rules_fired(sizes, fired)
+    assert table["cvs"] == dict(zip(WORK_GROUPS, (4, 2, 4), strict=True))
+    shares = {rule["code"]: rule["share"] for rule in table["rules"]}
+    assert shares["monitoring"] == dict(zip(WORK_GROUPS, (0.5, 0.0, 0.25), strict=True))
+    assert shares["clean-code"]["no software work"] == 1.0
+    assert shares["doctorate"] == dict.fromkeys(WORK_GROUPS, 0.0)  # every rule has a row

@@ -195,12 +195,40 @@ def test_ordinary_words_are_no_technical_evidence(code: str, ordinary: str, tech
 
 
 def test_a_medal_outside_a_competition_is_no_kaggle_signal() -> None:
-    bank = "Experience\nAwarded Bank of America Silver medal for customer satisfaction.\n"
-    assessment = ENGINE.assess(_facts(bank), _role())
-    assert [s.code for s in assessment.sourcing_signals] == []
+    for other in (
+        "Awarded Bank of America Silver medal for customer satisfaction.",
+        "2014 silver medal winner in the NOWFE competition menu development.",  # a chef's
+    ):
+        assessment = ENGINE.assess(_facts(f"Experience\n{other}\n"), _role())
+        assert [s.code for s in assessment.sourcing_signals] == [], other
+        assert _rule(assessment, "kaggle-standing") is None, other
     kaggle = "Experience\nWon a silver medal in a data science competition.\n"
     assessment = ENGINE.assess(_facts(kaggle), _role())
     assert [s.code for s in assessment.sourcing_signals] == ["kaggle-competitor"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Maintained daily progress records, surgery logs, x-ray logs and DEA logs.",
+        "Maintained transformers, switchgear and relay panels at the substation.",
+        "Maintained client datasets and monthly reports.",
+        "MSR (monthly services report) reporting, paper inventory, vendor contracts.",
+        "Worked with Mila on the FAIR housing campaign.",
+    ],
+)
+def test_ordinary_lines_are_no_open_source_or_lab_signal(line: str) -> None:
+    assessment = ENGINE.assess(_facts(f"Experience\n{line}\n"), _role())
+    assert [s.code for s in assessment.sourcing_signals] == []
+
+
+def test_named_projects_and_labs_are_signals() -> None:
+    text = (
+        "Experience\nMaintainer of the transformers library; contributed to Ray and pandas.\n"
+        "Research intern at MSR, then research scientist at Mila in Montreal.\n"
+    )
+    codes = [s.code for s in ENGINE.assess(_facts(text), _role()).sourcing_signals]
+    assert codes == ["open-source-contributor", "research-lab-alumni"]
 
 
 def test_near_phrases_must_lie_within_reach_of_a_hit() -> None:
