@@ -413,9 +413,19 @@ def test_no_version_control_flag_and_any_sign_of_testing_clears_it() -> None:
         "Kept the code in Git.",
         "Wrote unit tests for every report.",
         "Wrote and ran the test cases of each release by hand.",
+        # testing told as part of building the software (a consultant's real line)
+        "Prior support including designing, developing and testing VBA code in the databases.",
+        "Designed, developed, tested and supported a real-time client/server application.",
     ):
         cleared = ENGINE.assess(_facts(text + practice + "\n"), _role())
         assert NO_VCS not in _flags(cleared), practice
+    for other in (
+        "Supported drug development and testing in the clinical lab.",
+        "Web scraping using Selenium web driver.",  # a data scientist's tool, not a test
+        "Set up, tested and configured printers and laptops.",
+    ):
+        flagged = ENGINE.assess(_facts(text + other + "\n"), _role())
+        assert NO_VCS in _flags(flagged), other
 
 
 NO_VCS = "no-version-control-or-testing"
