@@ -434,6 +434,32 @@ def _entry(text: str, found: DateRange, previous_end: int, next_start: int) -> E
     )
 
 
+# An employer named with a job's dates: "… at Acme GmbH", or the Kaggle CVs' placeholder
+_EMPLOYER_ON_LINE = re.compile(r"\bat\s+[A-Z]|Company Name")
+
+
+def _assignment_of(text: str, found: DateRange, job: DateRange) -> bool:
+    """Whether ``found`` is an assignment listed under the job above it, not a job beside it:
+    bare years ("1994-1999 Construction Inspector for Materials, Penn Dot projects") within the
+    months of that job ("June 1991 to February 2000"), naming no employer of its own. A job
+    written with its months and the periods under it with years only are one job and its
+    projects, not overlapping jobs; a second job written like the first ("Secretary to the
+    Board Oct 2012 to Oct 2013" under "Consultant Jan 2009 to Current") or at an employer of its
+    own ("Software Engineer (2016 - 2019) at Acme GmbH") stays a job."""
+    line_start, line_end = _line_at(text, found.match_start)
+    # the employer may follow on the next line ("Fine Wine Specialist , 2008 to 2008" over
+    # "Company Name – City , State")
+    next_end = _line_at(text, line_end + 1)[1] if line_end < len(text) else line_end
+    return (
+        job.month_written
+        and not found.month_written
+        and found.issue is None
+        and found.start.year >= job.start.year
+        and (job.current or (not found.current and found.end_index <= job.end_index))
+        and not _EMPLOYER_ON_LINE.search(text, line_start, next_end)
+    )
+
+
 def extract_experience(
     text: str,
     sections: Sequence[Section],
@@ -459,6 +485,7 @@ def extract_experience(
             for r in ranges
             if not _no_job(text, r) and _line_at(text, r.match_start) not in degree_lines
         ]
+        job: DateRange | None = None  # the last job written with its months
         for index, found in enumerate(ranges):
             previous_end = _dates_line_end(text, ranges[index - 1]) if index else region_start
             next_start = (
@@ -466,6 +493,9 @@ def extract_experience(
                 if index + 1 < len(ranges)
                 else region_end
             )
+            if job is not None and _assignment_of(text, found, job):
+                continue
+            job = found if found.month_written else None
             entry = _entry(text, found, previous_end, next_start)
             # The same title, organisation and dates again are the same job written twice (an
             # experience section repeated on a later page), not a second job beside it.

@@ -325,6 +325,28 @@ def test_an_award_with_its_years_is_no_job() -> None:
     ]
 
 
+def test_projects_with_bare_years_under_a_job_are_that_job_not_jobs_beside_it() -> None:
+    """A construction inspector's projects had made an overlapping-dates note (hand check)."""
+    inspector = (
+        "Experience\n"
+        "Construction Inspector\n"
+        "June 1991 to February 2000 Company Name - City , State\n"
+        "1994-1999 Construction Inspector for Materials Penn Dot projects (I-79 Meadowlands).\n"
+        "My duties included running construction soil lab for the projects.\n"
+        "1991-1993 Construction Inspector on Penn Dot projects SR 0018 -A) Bavington Pa.\n"
+        "Oversaw construction of a new replacement single span bridge.\n"
+    )
+    jobs = extract_profile(inspector, reference_date=REFERENCE).experience
+    assert [(j.start, j.end) for j in jobs] == [(date(1991, 6, 1), date(2000, 2, 1))]
+    # a second job written with its months, like the first, stays a job beside it
+    consultant = (
+        "Experience\n"
+        "Consultant Jan 2009 to Current Company Name - City , State\n"
+        "Secretary to the Board of Directors Oct 2012 to Oct 2013 Company Name - City , State\n"
+    )
+    assert len(extract_profile(consultant, reference_date=REFERENCE).experience) == 2
+
+
 def test_a_certification_with_bare_years_is_no_job_but_a_certification_post_is() -> None:
     """A certification's line ("Geriatric Resource Nurse (GRN) certification 2003-2008.") made
     an overlapping-dates note; "Account Certification Operations Analyst" with months is a job."""
