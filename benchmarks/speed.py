@@ -50,7 +50,7 @@ import pypdfium2 as pdfium
 
 from embeddings import EmbeddingModel
 from screener.documents import ParsedDocument, ParsePool, read_document
-from screener.matching import is_name_list
+from screener.matching import prose_chunks
 from screener.parsing import analyse
 from screener.pipeline import ScreeningPipeline
 from screener.settings import DocumentLimits, EmbeddingSettings, Settings
@@ -153,7 +153,7 @@ def pipeline_speed(files: list[Path], workers: int, *, precision: bool = True) -
     (pipeline, load_seconds) = _timed(lambda: ScreeningPipeline.create(settings))
     # as ``screener rank`` prepares: chunks of names are not encoded (scoring reads prose only)
     prepared, prepare_seconds = _timed(lambda: pipeline.prepare_many(cvs, names=False))
-    encoded = [c for p in prepared for c in p.chunks if not is_name_list(c.text)]
+    encoded = [p.chunks[index] for p in prepared for index in prose_chunks(p.chunks)]
     names_left_out = sum(len(p.chunks) for p in prepared) - len(encoded)
     chunks = len(encoded)
     tokens = sum(c.token_count for c in encoded)

@@ -12,6 +12,7 @@ from screener.matching._match import (
     assess_role,
     coverage_score,
     is_name_list,
+    prose_chunks,
     semantic_best,
 )
 from screener.matching._model import (
@@ -44,6 +45,7 @@ __all__ = [
     "coverage_score",
     "is_name_list",
     "load_thresholds",
+    "prose_chunks",
     "semantic_best",
     "skill_texts",
 ]

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -57,6 +56,7 @@ __all__ = [
     "assess_role",
     "coverage_score",
     "is_name_list",
+    "prose_chunks",
     "semantic_best",
 ]
 
@@ -327,8 +327,10 @@ class SkillMatcher:
             with while_encoding():
                 vectors = self._model.encode(texts)
         elif texts:
-            starts = itertools.accumulate((len(chunks) for chunks in chunked[:-1]), initial=0)
-            prose = [start + i for start, own in zip(starts, prose_of, strict=True) for i in own]
+            prose, start = [], 0  # the prose chunks' positions in ``texts``
+            for chunks, indices in zip(chunked, prose_of, strict=True):
+                prose += [start + index for index in indices]
+                start += len(chunks)
             vectors = np.full((len(texts), self._model.dimension), np.nan, dtype=np.float32)
             if prose:
                 with while_encoding():
