@@ -13,10 +13,10 @@ tuning" and "finetuning"). Three match modes:
 
 Overlapping hits resolve to the longest one ("Apache Spark" over "Spark").
 
-An alias with ``near`` phrases counts only where one of them occurs within ``NEAR_CHARS``
-characters: "clustering" beside "k-means" is machine learning, in "database mirroring,
-replication, clustering" it is not; "Transformers" beside "BERT" is the library, in "Special
-Test on Transformers … 33 KV" it is electrical equipment.
+An alias with ``near`` phrases counts only where one of them, other than the hit's own word,
+occurs within ``NEAR_CHARS`` characters: "clustering" beside "k-means" is machine learning, in
+"database mirroring, replication, clustering" it is not; "Transformers" beside "BERT" is the
+library, in "Special Test on Transformers … 33 KV" it is electrical equipment.
 """
 
 from __future__ import annotations
@@ -171,6 +171,22 @@ NEAR_CHARS = 200
 """How far from an alias's hit one of its ``near`` phrases may be, either side."""
 
 
+def _beside(near: re.Pattern[str], text: str, start: int, end: int) -> bool:
+    """Whether a ``near`` phrase lies within ``NEAR_CHARS`` of the hit ``text[start:end]``,
+    on either side of it and other than the hit's own word.
+
+    A context list may hold the alias itself (the software words hold "cloud" and "API"): the
+    hit never vouches for itself, nor does the same word again ("API 6A … API 5L" in a
+    pipeline engineer's codes is no software).
+    """
+    own = text[start:end].casefold()
+    for low, high in ((max(0, start - NEAR_CHARS), start), (end, end + NEAR_CHARS)):
+        for found in near.finditer(text, low, high):
+            if found.group().casefold() != own:
+                return True
+    return False
+
+
 class AliasMatcher:
     """Finds alias mentions in text. Build once per term set; ``find`` is pure and thread-safe.
 
@@ -210,9 +226,7 @@ class AliasMatcher:
                 start, end = match.span()
                 if term.mode is MatchMode.IN_LIST and not _in_list_context(text, start, end):
                     continue
-                if term.near is not None and not term.near.search(
-                    text, max(0, start - NEAR_CHARS), end + NEAR_CHARS
-                ):
+                if term.near is not None and not _beside(term.near, text, start, end):
                     continue
                 hits.append(Mention(term.key, term.alias, start, end, match.group()))
         chosen: list[Mention] = []

@@ -108,6 +108,15 @@ def test_an_alias_with_near_phrases_counts_only_beside_one() -> None:
     assert matcher.find(f"clustering {within}xx k-means") == []
 
 
+def test_a_hit_is_never_its_own_context() -> None:
+    # a shared context list may hold the alias itself: "API" beside another software word is
+    # the software kind, the same word again (a pipeline engineer's "API 6A … API 650") is not
+    matcher = AliasMatcher([("api", Alias(text="API", near=("API", "Python", "REST")))])
+    assert matcher.find("Specifications API 6A; 5L; API 650; ASTM A36.") == []
+    assert [m.key for m in matcher.find("Wrote the API in Python.")] == ["api"]
+    assert [m.key for m in matcher.find("REST, then the API")] == ["api"]
+
+
 def test_near_is_left_out_of_an_alias_without_context() -> None:
     # roles that use no context keep the version they had
     assert Alias(text="PyTorch").model_dump(mode="json") == {"text": "PyTorch", "match": "any_case"}

@@ -146,6 +146,28 @@ _ORDINARY_AND_TECHNICAL = [
         "Took the Django REST API to production on AWS.",
     ),
     (
+        # the American Petroleum Institute's codes, the American Welding Society's, Adobe's
+        # Creative Cloud, a university
+        "production-services",
+        "Knowledge of various codes/standards (API, ASTM, AISC, DOT CFR 192 & 195, PSM)",
+        "Built the Python REST services behind a public API on AWS.",
+    ),
+    (
+        "production-services",
+        "Drawing standards compliant with ANSI/ASME, ANSI/AWS, as well as ITAR",
+        "Performed API testing.",
+    ),
+    (
+        "production-services",
+        "Experience and evolving knowledge in Photoshop and InDesign such as Adobe Creative Cloud",
+        "Moved the Java services to the cloud.",
+    ),
+    (
+        "production-services",
+        "Trained supervisors in SPC through St Cloud State.",
+        "Ran the PHP shop on Azure.",
+    ),
+    (
         "containers-orchestration",
         "Gathered waste and trash from job sites for placement in refuse containers.",
         "Ran the Java microservices in containers.",
