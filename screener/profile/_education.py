@@ -16,10 +16,18 @@ __all__ = ["extract_education"]
 # of a PhD" still finds the PhD on the same line first.
 _NOT_WORD_BEFORE = r"(?<![\w.])"
 _NOT_WORD_AFTER = r"(?![\w])"
+# Doctorates of a profession's practice ("Doctor of Pharmacy", "Doctorate in Nursing Practice"),
+# as against research doctorates ("Doctor of Philosophy", "Doctor of Education").
+_PRACTICE_FIELDS = (
+    r"pharmacy|medicine|dental\s+\w+|veterinary\s+medicine|physical\s+therapy|nursing\s+practice"
+    r"|optometry|chiropractic|osteopathic\s+medicine|podiatric\s+medicine|audiology"
+    r"|occupational\s+therapy"
+)
 _LEVEL_PATTERNS: tuple[tuple[DegreeLevel, str], ...] = (
     (
         DegreeLevel.PHD,
-        r"Ph\.?\s?D\b\.?|(?i:doctor\s+of\s+\w+|doctorate|doctoral)|D\.\s?Phil\b\.?"
+        r"Ph\.?\s?D\b\.?|(?i:doctor\s+of\s+(?!" + _PRACTICE_FIELDS + r")\w+"
+        r"|doctorate(?!\s+(?:in|of)\s+(?:" + _PRACTICE_FIELDS + r"))|doctoral)|D\.\s?Phil\b\.?"
         r"|Dr\.[\s-]?(?:rer|Ing|phil|med|sc)\b\.?(?:\s?(?:nat|pol|oec)\b\.?)?"
         r"|(?i:doktora\b|doktorand\b|doktor\b)"
         # the German doctorate: "Promotion (Dr. rer. nat.) in Physik", "Promotion, TU München";
@@ -29,7 +37,11 @@ _LEVEL_PATTERNS: tuple[tuple[DegreeLevel, str], ...] = (
     ),
     (
         DegreeLevel.MASTER,
-        r"(?i:y[üu]ksek\s+lisans|magister|post\s*graduate|postgraduate|masters?\s+(?:in|of|degree)\b)"
+        # professional doctorates, which train for a practice, not for research: Master's
+        # level, as ISCED 2011 files them (level 7; research doctorates are level 8)
+        r"(?i:(?:doctor|doctorate)\s+(?:of|in)\s+(?:" + _PRACTICE_FIELDS + r")|juris\s+doctor\w*)"
+        r"|Pharm\.?\s?D\b\.?|J\.\s?D\.(?!\s*(?:Edwards|Power)\b)"
+        r"|(?i:y[üu]ksek\s+lisans|magister|post\s*graduate|postgraduate|masters?\s+(?:in|of|degree)\b)"
         # Capitalised only: "Vendor master", "master data" are not degrees.
         r"|(?:Master|MASTER)(?:'?s|’s)?\b(?:\s+of\b)?(?!\s+(?:Data|Card|Class|Plan|Node))"
         r"|M\.\s?Sc\b\.?|MSc\b|M\.\s?S\b\.?"

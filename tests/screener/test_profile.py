@@ -654,6 +654,23 @@ def test_promotion_is_a_doctorate_only_as_the_german_degree():
     assert [e.level for e in education] == [DegreeLevel.PHD] * 2
 
 
+def test_professional_doctorates_are_master_level_and_research_ones_doctorates():
+    # lines of real Kaggle resumes: a pharmacist's and a nurse practitioner's doctorates train
+    # for a practice (ISCED level 7), a lawyer's J.D. had been no degree at all
+    text = (
+        "EDUCATION\nDoctor of Pharmacy University of the Incarnate Word - City , State\n"
+        "Doctorate in Nursing Practice : Pediatric Primary Care 2016 Rush University\n"
+        "J.D. : Criminal Law Duke University Law School - City , State\n"
+        "Doctor of Education Degree : Higher Education Administration Delta State University\n"
+        "Doctor of Philosophy : Public Health, Walden University\n"
+    )
+    education = extract_profile(text, reference_date=REFERENCE).education
+    assert [e.level for e in education] == [DegreeLevel.MASTER] * 3 + [DegreeLevel.PHD] * 2
+    erp = "EDUCATION\nB.Sc. Accounting, Ohio State University\nJ.D. Edwards ERP user training\n"
+    levels = [e.level for e in extract_profile(erp, reference_date=REFERENCE).education]
+    assert levels == [DegreeLevel.BACHELOR]
+
+
 def test_languages_ignored_outside_language_lines():
     text = "Jo Lee\nSUMMARY\nWorked for a German bank on English-language NLP.\n"
     assert extract_profile(text, reference_date=REFERENCE).languages == ()
