@@ -91,10 +91,17 @@ _INSTITUTION = re.compile(
 _SPLIT = re.compile(r"\s+[-–—|]\s+|\s*[|•·\t]\s*|,\s+(?=\S)|\s{2,}")
 # Dates and date ranges are blanked (same length, so offsets hold) before a line is split:
 # they sit anywhere ("2011 – 2015  Bachelor …", "M.Sc., 2019") and are never part of a degree.
+# A month's name before the year is part of the date ("J.D. : Law May 2005 Fordham …" had the
+# field "Law May").
+_MONTH = (
+    r"(?:(?i:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?,?\s+)?"
+)
 _DATE_TOKEN = re.compile(
-    r"(?<!\w)(?:(?:\d{1,2}[./])?(?:19|20)\d\d|(?i:present|heute|halen|günümüz|today|current))"
-    r"(?:\s*(?:[-–—]|to|bis)\s*(?:(?:\d{1,2}[./])?(?:19|20)\d\d|(?i:present|heute|halen|günümüz"
-    r"|today|current|now)))?(?!\w)"
+    r"(?<!\w)(?:" + _MONTH + r"(?:\d{1,2}[./])?(?:19|20)\d\d"
+    r"|(?i:present|heute|halen|günümüz|today|current))"
+    r"(?:\s*(?:[-–—]|to|bis)\s*(?:" + _MONTH + r"(?:\d{1,2}[./])?(?:19|20)\d\d"
+    r"|(?i:present|heute|halen|günümüz|today|current|now)))?(?!\w)"
 )
 _TRAILING_JUNK = re.compile(r"[\s\-–—,:;|(]+$")
 _DATES = re.compile(
@@ -260,14 +267,20 @@ def _blank_dates(line: str) -> str:
     return _DATE_TOKEN.sub(lambda m: " " * len(m.group()), line)
 
 
+def _after_colon(field: str) -> str:
+    """The field of "Bachelor of Science : Psychology", as the Kaggle exports write every
+    degree, is "Psychology", not "Science : Psychology"; a field without a colon stays whole."""
+    named, _, after = field.partition(" : ")
+    return after.strip() or named.strip()
+
+
 def _field_of(degree: str, match_text: str, next_piece: str | None) -> str | None:
     after = degree.split(match_text, 1)[1] if match_text in degree else ""
     if found := _FIELD_AFTER.search(after):
-        field = _clean(found["field"])
-        return field or None
+        return _after_colon(_clean(found["field"])) or None
     rest = _clean(after.strip(" .()"))
     if rest and len(rest.split()) <= 6 and not re.fullmatch(r"(?i:degree|science|arts)", rest):
-        return rest
+        return _after_colon(rest)
     before = _clean(degree.split(match_text, 1)[0]) if match_text in degree else ""
     # Turkish names the field first: "Bilgisayar Mühendisliği Yüksek Lisans".
     if before and len(before.split()) <= 6:

@@ -671,6 +671,27 @@ def test_professional_doctorates_are_master_level_and_research_ones_doctorates()
     assert levels == [DegreeLevel.BACHELOR]
 
 
+def test_a_kaggle_degree_line_gives_the_field_after_the_colon_and_no_month():
+    # lines of real Kaggle resumes: "Degree : Field Month Year School"; the month had stayed in
+    # the field ("Law May", "Accounting May") and "Science :" before it
+    text = (
+        "EDUCATION\nJ.D. : Law May 2005 Fordham University School of Law - City , State\n"
+        "Bachelor of Science : Psychology Dec. 2011 Walden University\n"
+        "Master of Arts : Teaching July 2014 University of Phoenix\n"
+    )
+    education = extract_profile(text, reference_date=REFERENCE).education
+    assert [(e.degree, e.field) for e in education] == [
+        ("J.D. : Law", "Law"),
+        ("Bachelor of Science : Psychology", "Psychology"),
+        ("Master of Arts : Teaching", "Teaching"),
+    ]
+    # a field named after "in" is read as before
+    plain = "EDUCATION\nMaster of Science in Statistics, 2019\n"
+    assert [e.field for e in extract_profile(plain, reference_date=REFERENCE).education] == [
+        "Statistics"
+    ]
+
+
 def test_languages_ignored_outside_language_lines():
     text = "Jo Lee\nSUMMARY\nWorked for a German bank on English-language NLP.\n"
     assert extract_profile(text, reference_date=REFERENCE).languages == ()
