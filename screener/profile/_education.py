@@ -271,7 +271,8 @@ def _after_colon(field: str) -> str:
     """The field of "Bachelor of Science : Psychology", as the Kaggle exports write every
     degree, is "Psychology", not "Science : Psychology"; a field without a colon stays whole."""
     named, _, after = field.partition(" : ")
-    return after.strip() or named.strip()
+    # "Master of Business Administration : 1" (a page or list number): the name is the field
+    return after.strip() if any(c.isalpha() for c in after) else named.strip()
 
 
 def _field_of(degree: str, match_text: str, next_piece: str | None) -> str | None:
