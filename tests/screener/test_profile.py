@@ -671,6 +671,10 @@ def test_professional_doctorates_are_master_level_and_research_ones_doctorates()
     assert levels == [DegreeLevel.BACHELOR]
 
 
+def _degrees_and_fields(text: str) -> list[tuple[str, str | None]]:
+    return [(e.degree, e.field) for e in extract_profile(text, reference_date=REFERENCE).education]
+
+
 def test_a_kaggle_degree_line_gives_the_field_after_the_colon_and_no_month():
     # lines of real Kaggle resumes: "Degree : Field Month Year School"; the month had stayed in
     # the field ("Law May", "Accounting May") and "Science :" before it
@@ -679,8 +683,7 @@ def test_a_kaggle_degree_line_gives_the_field_after_the_colon_and_no_month():
         "Bachelor of Science : Psychology Dec. 2011 Walden University\n"
         "Master of Arts : Teaching July 2014 University of Phoenix\n"
     )
-    education = extract_profile(text, reference_date=REFERENCE).education
-    assert [(e.degree, e.field) for e in education] == [
+    assert _degrees_and_fields(text) == [
         ("J.D. : Law", "Law"),
         ("Bachelor of Science : Psychology", "Psychology"),
         ("Master of Arts : Teaching", "Teaching"),
@@ -750,8 +753,7 @@ def test_education_town_before_a_region_is_no_field():
         "June 2008 to May 2012 B.E. Computer Science Pune, Maharashtra Pune University\n"
         "August 2006 Diploma Computer Engineering Navi Mumbai, Maharashtra Bharati Vidyapeeth\n"
     )
-    entries = extract_profile(text, reference_date=REFERENCE).education
-    assert [(e.degree, e.field) for e in entries] == [
+    assert _degrees_and_fields(text) == [
         ("M.S. Data Science", "Data Science"),
         ("B.E. Computer Science", "Computer Science"),
         ("Diploma Computer Engineering", "Computer Engineering"),
@@ -763,13 +765,9 @@ def test_education_field_before_a_country_or_school_stays_whole():
         "Education\nM.Sc., Informatik, Germany\nB.Sc. Physics, India\n"
         "B.S.W., North Carolina Central University\n"
     )
-    entries = extract_profile(text, reference_date=REFERENCE).education
-    assert [(e.degree, e.field) for e in entries[:2]] == [
-        ("M.Sc.", "Informatik"),
-        ("B.Sc. Physics", "Physics"),
-    ]
+    assert _degrees_and_fields(text)[:2] == [("M.Sc.", "Informatik"), ("B.Sc. Physics", "Physics")]
     # the school's state opens its name: the degree keeps all of its own letters
-    assert entries[2].degree == "B.S.W."
+    assert _degrees_and_fields(text)[2][0] == "B.S.W."
 
 
 def test_education_award_sentence_naming_a_degree_is_no_second_degree():
