@@ -438,6 +438,24 @@ def _inline_heading(line: str) -> tuple[SectionKind, int] | None:
     return None
 
 
+# A heading glued to the end of the line before it, its line break lost ("Keras- Exprience - 6
+# monthsCompany Details", "… to real life solutions.Education Details"), as text exports that
+# join fields give it. Two words at least, so a one-word heading after a slash or inside a joined
+# name ("Certifications/Licenses", "PeopleTools") stays text.
+_GLUED_HEADING = re.compile(
+    r"(?<=[^\W_]|[.)])([A-ZÄÖÜÇĞİŞ][^\W\d_]*(?:[^\S\n]+[^\W\d_]+){1,3})[^\S\n]*$"
+)
+
+
+def _glued_heading(line: str) -> tuple[SectionKind, int] | None:
+    """A heading that ends a line of text it is glued to: its kind and where it starts."""
+    found = _GLUED_HEADING.search(line)
+    if found is None or found.start(1) == 0:
+        return None
+    kind = _PHRASE_TO_KIND.get(normalise_heading(found.group(1)))
+    return None if kind is None else (kind, found.start(1))
+
+
 def _lines(text: str) -> Iterator[tuple[int, int]]:
     for match in _LINE.finditer(text):
         if match.start() != match.end():
@@ -461,6 +479,11 @@ def detect_sections(text: str) -> list[Section]:
         if inline is not None:
             body = start + inline[1]
             headings.append((inline[0], text[start:body].strip(), start, body))
+            continue
+        glued = _glued_heading(text[start:end])
+        if glued is not None:
+            at = start + glued[1]
+            headings.append((glued[0], text[at:end].strip(), at, end))
 
     sections: list[Section] = []
     first_heading = headings[0][2] if headings else len(text)

@@ -364,7 +364,7 @@ def _regions(text: str, sections: Sequence[Section]) -> list[tuple[int, int]]:
     # Every section is one of those ("Education Details" and "Skill Details" only): the text
     # outside the degrees, publications, certificates and languages, where a degree's dates
     # would become a job. A skills section stays in: it runs on into the jobs where their
-    # heading is glued to its last line ("Keras- Exprience - 1 yearCompany Details").
+    # heading is lost in the line before it.
     dated_otherwise = skip - {SectionKind.SKILLS}
     position = 0
     for start, end in sorted(

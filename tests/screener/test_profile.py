@@ -172,8 +172,9 @@ def _titles_and_organisations(text: str) -> list[tuple[str | None, str | None]]:
 
 
 def test_a_degree_s_dates_are_no_job_when_every_section_is_education_or_skills():
-    """The categorised resumes' layout: "Education Details" and "Skill Details" headings and no
-    experience heading; the degree's years were read as a job, the job after them still is."""
+    """The categorised resumes' layout: "Education Details" and "Skill Details" headings, the
+    jobs under a "Company Details" glued to the last skill; the degree's years were read as a
+    job, the job after them still is."""
     text = (
         "Education Details\nMay 2013 to May 2017 B.E UIT-RGPV\nData Scientist\n\n"
         "Skill Details\nPython- Exprience - 12 months\n"
@@ -185,9 +186,9 @@ def test_a_degree_s_dates_are_no_job_when_every_section_is_education_or_skills()
 
 
 def test_dates_on_a_degree_s_line_are_its_years_of_study_without_an_experience_heading():
-    # the categorised resumes glue "Education Details" to the line before: no heading is seen
+    # no heading at all: the degree is read where it stands and its years are no job
     flattened = (
-        "Skill Details\nJenkins- Exprience - 27 monthsEducation Details\n"
+        "Jenkins, Docker, Ansible\n"
         "June 2015 to June 2017 Masters of science information technology Hyderabad JNTU\n"
         "Devops Engineer\nDevops Engineer - Acme\nJuly 2017 to May 2019\n"
     )

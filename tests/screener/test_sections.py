@@ -142,6 +142,33 @@ def test_a_line_that_only_starts_like_a_heading_is_no_heading() -> None:
     assert _kinds(text) == [SectionKind.HEADER]
 
 
+def test_a_heading_glued_to_the_line_before_is_detected() -> None:
+    # the categorised resumes lose the line break before "Company Details" (124 of 166) and
+    # some before "Education Details": the jobs had been read as part of the skills list
+    text = (
+        "Summary: ML engineer who turns research into products.Education Details\n"
+        "May 2013 to May 2017 B.E UIT-RGPV\nSkill Details\n"
+        "Keras- Exprience - Less than 1 year monthsCompany Details\n"
+        "company - Matelabs\ndescription - Deployed automated classification models.\n"
+    )
+    sections = detect_sections(text)
+    assert [s.kind for s in sections] == [
+        SectionKind.HEADER,
+        SectionKind.EDUCATION,
+        SectionKind.SKILLS,
+        SectionKind.EXPERIENCE,
+    ]
+    assert [s.heading for s in sections[1:]] == [
+        "Education Details",
+        "Skill Details",
+        "Company Details",
+    ]
+    assert text[sections[2].start : sections[2].end].endswith("1 year months")
+    # one word after a slash or inside a joined name stays text (lines of Kaggle resumes)
+    for line in ("Certifications/Licenses", "Financials using PeopleSoft 9.2 PeopleTools"):
+        assert _kinds(f"Experience\nAnalyst at Acme\n{line}\n") == [SectionKind.EXPERIENCE]
+
+
 def test_detail_headings_of_indian_job_sites_are_detected() -> None:
     text = (
         "Education Details\nMCA, YMCAUST Faridabad\nSkill Details\nPython- Exprience - 6 months\n"
