@@ -450,7 +450,7 @@ _GLUED_HEADING = re.compile(
 def _glued_heading(line: str) -> tuple[SectionKind, int] | None:
     """A heading that ends a line of text it is glued to: its kind and where it starts."""
     found = _GLUED_HEADING.search(line)
-    if found is None or found.start(1) == 0:
+    if found is None:
         return None
     kind = _PHRASE_TO_KIND.get(normalise_heading(found.group(1)))
     return None if kind is None else (kind, found.start(1))
