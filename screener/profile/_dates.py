@@ -14,7 +14,7 @@ from datetime import date
 
 from screener.profile._model import DateIssue
 
-__all__ = ["DateRange", "find_date_ranges", "merged_months"]
+__all__ = ["MONTH_NAME", "DateRange", "find_date_ranges", "merged_months"]
 
 # Spellings as they appear; lookup goes through _fold, so accents and case do not matter there.
 _MONTHS: dict[str, int] = {}
@@ -55,12 +55,13 @@ def _alternation(words: list[str]) -> str:
     )
 
 
-_MONTH_NAME = rf"(?:{_alternation(list(_MONTHS))})\.?"
+# A month as CVs write it, in English, German or Turkish, full or short ("Sept.", "März", "Eki")
+MONTH_NAME = rf"(?:{_alternation(list(_MONTHS))})\.?"
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 _DATE = (
     r"(?:"
     rf"\d{{1,2}}\.\s?(?:0?[1-9]|1[0-2])\.\s?{_YEAR}"  # 15.03.2019 (German full date)
-    rf"|{_MONTH_NAME}\s*[,'’]?\s*(?:{_YEAR}|['’]\d{{2}})"  # Jan 2019, März 2020, Jan '19
+    rf"|{MONTH_NAME}\s*[,'’]?\s*(?:{_YEAR}|['’]\d{{2}})"  # Jan 2019, März 2020, Jan '19
     rf"|(?:0?[1-9]|1[0-2])\s?[/.\-]\s?{_YEAR}"  # 01/2019, 3.2020
     rf"|{_YEAR}\s?[/.\-]\s?(?:0[1-9]|1[0-2])(?![\d])"  # 2019-01
     rf"|{_YEAR}"

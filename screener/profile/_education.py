@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from screener.profile._dates import MONTH_NAME
 from screener.profile._model import DegreeLevel, EducationEntry, TextSpan
 from screener.sections import Section, SectionKind
 
@@ -93,10 +94,7 @@ _SPLIT = re.compile(r"\s+[-–—|]\s+|\s*[|•·\t]\s*|,\s+(?=\S)|\s{2,}")
 # they sit anywhere ("2011 – 2015  Bachelor …", "M.Sc., 2019") and are never part of a degree.
 # A month's name before the year is part of the date ("J.D. : Law May 2005 Fordham …" had the
 # field "Law May").
-_MONTH = (
-    r"(?:(?i:january|february|march|april|may|june|july|august|september|october|november"
-    r"|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?,?\s+)?"
-)
+_MONTH = rf"(?:(?i:{MONTH_NAME}),?\s+)?"
 _DATE_TOKEN = re.compile(
     r"(?<!\w)(?:" + _MONTH + r"(?:\d{1,2}[./])?(?:19|20)\d\d"
     r"|(?i:present|heute|halen|günümüz|today|current))"

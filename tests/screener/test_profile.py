@@ -683,11 +683,13 @@ def test_a_kaggle_degree_line_gives_the_field_after_the_colon_and_no_month():
         "EDUCATION\nJ.D. : Law May 2005 Fordham University School of Law - City , State\n"
         "Bachelor of Science : Psychology Dec. 2011 Walden University\n"
         "Master of Arts : Teaching July 2014 University of Phoenix\n"
+        "Master of Science : Informatik März 2019 TU München\n"
     )
     assert _degrees_and_fields(text) == [
         ("J.D. : Law", "Law"),
         ("Bachelor of Science : Psychology", "Psychology"),
         ("Master of Arts : Teaching", "Teaching"),
+        ("Master of Science : Informatik", "Informatik"),
     ]
     # a field named after "in" is read as before
     plain = "EDUCATION\nMaster of Science in Statistics, 2019\n"
