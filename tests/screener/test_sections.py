@@ -143,7 +143,7 @@ def test_a_line_that_only_starts_like_a_heading_is_no_heading() -> None:
 
 
 def test_a_heading_glued_to_the_line_before_is_detected() -> None:
-    # the categorised resumes lose the line break before "Company Details" (124 of 166) and
+    # the categorised resumes lose the line break before "Company Details" (most of them) and
     # some before "Education Details": the jobs had been read as part of the skills list
     text = (
         "Summary: ML engineer who turns research into products.Education Details\n"
