@@ -59,7 +59,7 @@ NearPhrases = Annotated[
     tuple[str, ...], Field(max_length=80), AfterValidator(_checked_near_phrases)
 ]
 """Context phrases (any case, whole words) of an alias or a phrase rule: a hit counts only
-where one of them lies within ``NEAR_CHARS`` characters."""
+where one of them, other than the hit's own word, lies within ``NEAR_CHARS`` characters."""
 
 
 class Alias(BaseModel):

@@ -94,12 +94,11 @@ _SPLIT = re.compile(r"\s+[-–—|]\s+|\s*[|•·\t]\s*|,\s+(?=\S)|\s{2,}")
 # they sit anywhere ("2011 – 2015  Bachelor …", "M.Sc., 2019") and are never part of a degree.
 # A month's name before the year is part of the date ("J.D. : Law May 2005 Fordham …" had the
 # field "Law May").
-_MONTH = rf"(?:(?i:{MONTH_NAME}),?\s+)?"
+_DATE_POINT = rf"(?:(?i:{MONTH_NAME}),?\s+)?(?:\d{{1,2}}[./])?(?:19|20)\d\d"
 _DATE_TOKEN = re.compile(
-    r"(?<!\w)(?:" + _MONTH + r"(?:\d{1,2}[./])?(?:19|20)\d\d"
-    r"|(?i:present|heute|halen|günümüz|today|current))"
-    r"(?:\s*(?:[-–—]|to|bis)\s*(?:" + _MONTH + r"(?:\d{1,2}[./])?(?:19|20)\d\d"
-    r"|(?i:present|heute|halen|günümüz|today|current|now)))?(?!\w)"
+    rf"(?<!\w)(?:{_DATE_POINT}|(?i:present|heute|halen|günümüz|today|current))"
+    rf"(?:\s*(?:[-–—]|to|bis)\s*(?:{_DATE_POINT}|(?i:present|heute|halen|günümüz|today"
+    r"|current|now)))?(?!\w)"
 )
 _TRAILING_JUNK = re.compile(r"[\s\-–—,:;|(]+$")
 _DATES = re.compile(
