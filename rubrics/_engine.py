@@ -257,14 +257,24 @@ def _job_titles(jobs: Sequence[JobFact], shown: int = 4) -> str:
 # --- citations -----------------------------------------------------------------------------------
 
 
-def quote_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+def quote_bounds(
+    text: str, start: int, end: int, section_starts: Sequence[int] = ()
+) -> tuple[int, int]:
     """The line holding ``text[start:end]``, cut to a quotable length, spaces trimmed.
 
     Evidence everywhere (rules, skill hits) is quoted this way, so a recruiter reads whole lines.
+    ``section_starts`` (ascending offsets of the CV's section headings): a heading glued to the
+    end of a line ("Keras- Exprience - Less than 1 year monthsCompany Details") belongs to the
+    next section, so a quote of the line's text stops before it.
     """
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
+    index = bisect.bisect_right(section_starts, start)
+    if index:
+        line_start = max(line_start, section_starts[index - 1])
+    if index < len(section_starts):
+        line_end = min(line_end, max(section_starts[index], end))
     if line_end - line_start > _QUOTE_CHARS:
         half = max((_QUOTE_CHARS - (end - start)) // 2, 0)
         line_start = max(line_start, start - half)
@@ -322,7 +332,7 @@ class _Evaluator:
         return self.cv.page_starts[max(index, 0)][1] if self.cv.page_starts else 1
 
     def cite(self, start: int, end: int) -> Citation:
-        start, end = quote_bounds(self.cv.text, start, end)
+        start, end = quote_bounds(self.cv.text, start, end, self._section_starts)
         return Citation(
             self.cv.text[start:end], start, end, self.section_at(start), self.page_at(start)
         )

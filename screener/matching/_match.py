@@ -218,7 +218,8 @@ def assess_role(
             # prose before a line of names (the job title "Machine Learning Engineer, OpenAI"
             # names classical ML but shows none of it); else the first hit.
             sections = [cv.section_at(m.start) for m in hits]
-            quotes = [quote_bounds(cv.text, m.start, m.end) for m in hits]
+            starts = [s.heading_start for s in cv.sections]
+            quotes = [quote_bounds(cv.text, m.start, m.end, starts) for m in hits]
             weakness = [
                 (0 if is_name_list(cv.text[start:end]) else -1)
                 if section in ("experience", "projects")

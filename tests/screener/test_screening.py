@@ -147,6 +147,27 @@ def test_strong_cv_scores_well_with_evidence_from_the_redacted_text(base: Screen
     assert base.red_flags == ()  # monitored, tested, deployed, skills used in experience
 
 
+def test_a_quote_stops_at_a_heading_glued_to_its_line(
+    screening_pipeline: ScreeningPipeline,
+) -> None:
+    # the categorised resumes lose the line break before their "… Details" headings
+    text = (
+        "Linear algebra and probability. Skills: Python, scikit-learn, Tableau.Education Details\n"
+        "May 2013 to May 2017 B.E UIT-RGPV\nSkill Details\n"
+        "Keras- Exprience - Less than 1 year monthsCompany Details\n"
+        "company - Matelabs\ndescription - Built automated classification models in Python.\n"
+    )
+    result = screen(_parsed(text), "data-scientist", market="de", pipeline=screening_pipeline)
+    quotes = {match.name: match.evidence.text for match in result.skills.found if match.evidence}
+    assert quotes["PyTorch / TensorFlow"] == "Keras- Exprience - Less than 1 year months"
+    assert quotes["scikit-learn / classical ML"] == (
+        "Linear algebra and probability. Skills: Python, scikit-learn, Tableau."
+    )
+    cited = [c.text for d in result.dimensions.values() for r in d.rules for c in r.evidence]
+    assert quotes["scikit-learn / classical ML"] in cited  # mathematical methods
+    assert not any("Details" in quote for quote in cited), cited
+
+
 def test_the_explanation_says_what_related_means(screening_pipeline: ScreeningPipeline) -> None:
     path = RANK_PDFS[0]
     cv = analyse(read_document(path.read_bytes(), path.name), reference_date=REFERENCE)
