@@ -37,7 +37,7 @@ from pydantic import (
     model_serializer,
 )
 
-__all__ = ["Alias", "AliasMatcher", "MatchMode", "Mention"]
+__all__ = ["Alias", "AliasMatcher", "MatchMode", "Mention", "longest_of_overlaps"]
 
 
 class MatchMode(StrEnum):
@@ -229,8 +229,19 @@ class AliasMatcher:
                 if term.near is not None and not _beside(term.near, text, start, end):
                     continue
                 hits.append(Mention(term.key, term.alias, start, end, match.group()))
-        chosen: list[Mention] = []
-        for hit in sorted(hits, key=lambda m: (-(m.end - m.start), m.start, m.key)):
-            if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
-                chosen.append(hit)
-        return sorted(chosen, key=lambda m: (m.start, m.key))
+        spans = [(m.start, m.end, m.key) for m in hits]
+        return [hits[i] for i in longest_of_overlaps(spans)]
+
+
+def longest_of_overlaps(spans: list[tuple[int, int, str]]) -> list[int]:
+    """Indices of the ``(start, end, key)`` hits kept where hits overlap, in text order: the
+    longest wins, then the earlier, then the smaller key. One mention is one phrase, whether an
+    alias or a rule's pattern found it."""
+    chosen: list[int] = []
+    for index in sorted(
+        range(len(spans)), key=lambda i: (spans[i][0] - spans[i][1], spans[i][0], spans[i][2])
+    ):
+        start, end, _ = spans[index]
+        if all(end <= spans[c][0] or start >= spans[c][1] for c in chosen):
+            chosen.append(index)
+    return sorted(chosen, key=lambda i: (spans[i][0], spans[i][2]))

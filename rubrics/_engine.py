@@ -43,6 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from rubrics._aliases import longest_of_overlaps
 from rubrics._rules import (
     DIMENSION_POINTS,
     CoverageCondition,
@@ -372,6 +373,8 @@ class _Evaluator:
         ]
         for regex in c.regexes:
             hits.extend((m.start(), m.end(), m.group().casefold()) for m in regex.finditer(cv.text))
+        if c.regexes:
+            hits = [hits[i] for i in longest_of_overlaps(hits)]
         if c.sections is not None:
             allowed = set(c.sections)
             hits = [h for h in hits if self.section_at(h[0]) in allowed]

@@ -198,6 +198,21 @@ _ORDINARY_AND_TECHNICAL = [
         "Did research on graph algorithms at the university.",
     ),
     (
+        "research-experience",
+        "Conducted market research projects among Pros and DIY consumers to establish branding.",
+        "Completed a summer capstone and research project in the lab.",
+    ),
+    (
+        "research-experience",
+        "I currently work as a technical and research project manager at PMA Media Group.",
+        "Original research project for psychology course.",
+    ),
+    (
+        "research-experience",
+        "Supported portfolio manager's investment thesis by analyzing REIT preferred stock.",
+        "Undergraduate thesis study on species diversity.",
+    ),
+    (
         "kaggle-standing",
         "Graduated in the top 10% of my class. Silver medal for customer satisfaction.",
         "Finished in the top 3% of the leaderboard.",
@@ -242,6 +257,17 @@ _ML_WORDS_OF_OTHER_WORK = [
 def test_ordinary_words_are_no_technical_evidence(code: str, ordinary: str, technical: str) -> None:
     assert _rule(ENGINE.assess(_facts(f"Experience\n{ordinary}\n"), _role()), code) is None
     assert _rule(ENGINE.assess(_facts(f"Experience\n{technical}\n"), _role()), code) is not None
+
+
+def test_one_mention_is_one_phrase_whether_an_alias_or_a_pattern_finds_it() -> None:
+    # "research" beside "machine learning" is research, and so is "research project": the one
+    # mention counts once (half the research rule's points), as two aliases over it would
+    one = ENGINE.assess(_facts("Experience\nA research project on machine learning.\n"), _role())
+    assert _rule(one, "research-experience").fact == "found: research project"
+    two = "Experience\nA research project on machine learning. Master thesis on GANs.\n"
+    assert _rule(ENGINE.assess(_facts(two), _role()), "research-experience").fact == (
+        "found: research project, thesis"
+    )
 
 
 def test_a_medal_outside_a_competition_is_no_kaggle_signal() -> None:
