@@ -22,6 +22,15 @@ if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
 fi
 
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+# A C compiler and Python's headers build the PDF reader's per-glyph passes
+# (screener/documents/_glyphs.c); without them the install skips it and PDFs read 3 times slower.
+if ! command -v cc >/dev/null 2>&1 || ! "$PYTHON" -c \
+    "import os, sysconfig; os.stat(os.path.join(sysconfig.get_paths()['include'], 'Python.h'))" \
+    2>/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gcc python3-dev >/dev/null
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
