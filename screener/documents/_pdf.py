@@ -16,6 +16,9 @@ against the visible page box, and the colour of the shapes painted beneath it. A
 colour is (nearly) the colour painted beneath it, that renders invisibly, is too small to read or
 sits outside the page is kept apart from the scored text; the characters of the page's text are
 routed by the object they came from.
+
+The judge and the word-gap pass visit every glyph; both run in C (``_glyphs.c``, built by the
+install), and in Python here, with the same results, where that was not built.
 """
 
 from __future__ import annotations
@@ -507,10 +510,16 @@ def _bind_compiled_passes() -> Any:
     except ImportError:
         logger.info("compiled glyph passes not built; the PDF reader runs the Python ones")
         return None
-    # _glyphs.c writes PDFium's constants out; they are part of PDFium's stable API
-    assert (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_FORM) == (1, 5)
+    # _glyphs.c writes the PDFium constants it reads out; they are part of PDFium's stable API
+    object_types = (
+        pdfium_c.FPDF_PAGEOBJ_TEXT,
+        pdfium_c.FPDF_PAGEOBJ_PATH,
+        pdfium_c.FPDF_PAGEOBJ_IMAGE,
+        pdfium_c.FPDF_PAGEOBJ_SHADING,
+        pdfium_c.FPDF_PAGEOBJ_FORM,
+    )
+    assert object_types == (1, 2, 3, 4, 5) and pdfium_c.FPDF_FILLMODE_NONE == 0
     assert _INVISIBLE_MODES == (3, 7) and _FILLED_MODES == (0, 2, 4, 6)
-    assert pdfium_c.FPDF_FILLMODE_NONE == 0
     functions = (
         _count_objects,
         _get_object,
