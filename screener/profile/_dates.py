@@ -1,8 +1,9 @@
 """Date ranges as CVs write them, in English, German and Turkish.
 
 ``Jan 2019 – Present``, ``01/2019 - 03/2021``, ``2018 to 2020``, ``März 2020 – heute``,
-``Ocak 2019 - halen``, ``seit 2021``. A range is kept with the month precision it was written in,
-because a year-only end ("2018 – 2020") must not be read as December.
+``Ocak 2019 - halen``, ``seit 2021``, ``2019 october - now``. A range is kept with the month
+precision it was written in, because a year-only end ("2018 – 2020") must not be read as
+December.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ _DATE = (
     rf"|{MONTH_NAME}\s*[,'’]?\s*(?:{_YEAR}|['’]\d{{2}})"  # Jan 2019, März 2020, Jan '19
     rf"|(?:0?[1-9]|1[0-2])\s?[/.\-]\s?{_YEAR}"  # 01/2019, 3.2020
     rf"|{_YEAR}\s?[/.\-]\s?(?:0[1-9]|1[0-2])(?![\d])"  # 2019-01
+    rf"|{_YEAR},?\s+{MONTH_NAME}(?![^\W\d_])"  # 2019 october, 2010 July (year first)
     rf"|{_YEAR}"
     r")"
 )
@@ -85,6 +87,7 @@ _FULL_DATE = re.compile(rf"\d{{1,2}}\.\s?(?P<m>0?[1-9]|1[0-2])\.\s?(?P<y>{_YEAR}
 _NAMED = re.compile(rf"(?P<name>[^\W\d_]+)\.?\s*[,'’]?\s*(?P<y>{_YEAR}|['’]\d{{2}})")
 _NUMERIC = re.compile(rf"(?P<m>\d{{1,2}})\s?[/.\-]\s?(?P<y>{_YEAR})")
 _YEAR_MONTH = re.compile(rf"(?P<y>{_YEAR})\s?[/.\-]\s?(?P<m>\d{{2}})")
+_YEAR_NAMED = re.compile(rf"(?P<y>{_YEAR}),?\s+(?P<name>[^\W\d_]+)\.?")
 _YEAR_ONLY = re.compile(_YEAR)
 
 
@@ -126,6 +129,10 @@ def _parse_point(raw: str) -> _Point | None:
         return _Point(int(match["y"]), int(match["m"]), True)
     if match := _YEAR_MONTH.fullmatch(raw):
         return _Point(int(match["y"]), int(match["m"]), True)
+    if (match := _YEAR_NAMED.fullmatch(raw)) and (
+        month := _FOLDED_MONTHS.get(_fold(match["name"]))
+    ):
+        return _Point(int(match["y"]), month, True)
     if _YEAR_ONLY.fullmatch(raw):
         return _Point(int(raw), 1, False)
     return None

@@ -529,6 +529,11 @@ def test_experience_impossible_dates_kept_but_not_counted():
         # the dash lost in a conversion: a wide gap between two dates
         ("4/2016  5/2022", 74),
         ("2021  now", 42),
+        # the year first (Vanetik DOCX, a Kaggle agronomist)
+        ("2017 july - 2019 october", 28),
+        ("2019 october - now", 57),
+        ("2010 July - 2014 Dec", 54),
+        ("2003 April -2003 Oct.", 7),
     ],
 )
 def test_experience_months_date_formats(written, months):
