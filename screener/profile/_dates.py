@@ -65,7 +65,8 @@ _DATE = (
     rf"|{MONTH_NAME}\s*[,'’]?\s*(?:{_YEAR}|['’]\d{{2}})"  # Jan 2019, März 2020, Jan '19
     rf"|(?:0?[1-9]|1[0-2])\s?[/.\-]\s?{_YEAR}"  # 01/2019, 3.2020
     rf"|{_YEAR}\s?[/.\-]\s?(?:0[1-9]|1[0-2])(?![\d])"  # 2019-01
-    rf"|{_YEAR},?\s+{MONTH_NAME}(?![^\W\d_])"  # 2019 october, 2010 July (year first)
+    # 2019 october, 2010 July (year first); a wider gap is a column's ("Since 2013  Apr 2012 -")
+    rf"|{_YEAR},? {MONTH_NAME}(?![^\W\d_])"
     rf"|{_YEAR}"
     r")"
 )
@@ -87,7 +88,7 @@ _FULL_DATE = re.compile(rf"\d{{1,2}}\.\s?(?P<m>0?[1-9]|1[0-2])\.\s?(?P<y>{_YEAR}
 _NAMED = re.compile(rf"(?P<name>[^\W\d_]+)\.?\s*[,'’]?\s*(?P<y>{_YEAR}|['’]\d{{2}})")
 _NUMERIC = re.compile(rf"(?P<m>\d{{1,2}})\s?[/.\-]\s?(?P<y>{_YEAR})")
 _YEAR_MONTH = re.compile(rf"(?P<y>{_YEAR})\s?[/.\-]\s?(?P<m>\d{{2}})")
-_YEAR_NAMED = re.compile(rf"(?P<y>{_YEAR}),?\s+(?P<name>[^\W\d_]+)\.?")
+_YEAR_NAMED = re.compile(rf"(?P<y>{_YEAR}),? (?P<name>[^\W\d_]+)\.?")
 _YEAR_ONLY = re.compile(_YEAR)
 
 

@@ -542,6 +542,16 @@ def test_experience_months_date_formats(written, months):
     assert entry.months == months
 
 
+def test_a_month_after_a_column_gap_is_the_next_date_s():
+    # a dotin CV's dates column: "since 2013", then a range, not "since April 2013"
+    text = "EXPERIENCE\nEngineer, Acme Inc\nSince 2013  Apr 2012 - Nov 2013\n"
+    entries = extract_profile(text, reference_date=REFERENCE).experience
+    assert [(e.start, e.end) for e in entries] == [
+        (date(2013, 1, 1), None),
+        (date(2012, 4, 1), date(2013, 11, 1)),
+    ]
+
+
 def test_skill_mentions_single_letters_only_in_lists():
     mentions = find_skill_mentions(
         "Languages: R, C, Go, C++, C#, .NET\nI go to the office. Plan B is r&d. Team R&D."
