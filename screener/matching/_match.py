@@ -199,6 +199,7 @@ def assess_role(
     # alternatives ("PHP, Python or Go") that the CV names one of are met
     met = {skill.any_of for skill in role.skills if skill.any_of and skill.id in by_skill}
 
+    section_starts = [s.heading_start for s in cv.sections]
     results: list[SkillMatch] = []
     for skill in role.skills:
         hits = by_skill.get(skill.id, [])
@@ -218,8 +219,7 @@ def assess_role(
             # prose before a line of names (the job title "Machine Learning Engineer, OpenAI"
             # names classical ML but shows none of it); else the first hit.
             sections = [cv.section_at(m.start) for m in hits]
-            starts = [s.heading_start for s in cv.sections]
-            quotes = [quote_bounds(cv.text, m.start, m.end, starts) for m in hits]
+            quotes = [quote_bounds(cv.text, m.start, m.end, section_starts) for m in hits]
             weakness = [
                 (0 if is_name_list(cv.text[start:end]) else -1)
                 if section in ("experience", "projects")
