@@ -360,21 +360,26 @@ static void release(judge *j) {
     free(j->backgrounds);
 }
 
+/* A PDFium handle passed as an int; NULL with an exception set where it is null or PDFium's
+   functions are not bound yet. */
+static handle bound_handle(PyObject *value) {
+    if (!bound) {
+        PyErr_SetString(PyExc_RuntimeError, "PDFium's functions are not bound (call bind first)");
+        return NULL;
+    }
+    handle pointer = PyLong_AsVoidPtr(value);
+    if (!pointer && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "the handle is null");
+    return pointer;
+}
+
 static PyObject *hidden_objects(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *page_object;
     judge j = {0};
     if (!PyArg_ParseTuple(args, "Odddd", &page_object, &j.left, &j.bottom, &j.right, &j.top))
         return NULL;
-    if (!bound) {
-        PyErr_SetString(PyExc_RuntimeError, "PDFium's functions are not bound (call bind first)");
-        return NULL;
-    }
-    handle page = PyLong_AsVoidPtr(page_object);
-    if (!page) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "page handle is null");
-        return NULL;
-    }
+    handle page = bound_handle(page_object);
+    if (!page) return NULL;
     /* bands of the visible page, as _PageJudge.__init__ */
     double low = j.bottom - OFF_PAGE_MARGIN, high = j.top + OFF_PAGE_MARGIN;
     if (isfinite(low) && isfinite(high) && 0 < high - low && high - low <= MAX_BANDED_PT) {
@@ -436,15 +441,8 @@ static PyObject *word_gaps(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *textpage_object, *text;
     if (!PyArg_ParseTuple(args, "OU", &textpage_object, &text)) return NULL;
-    if (!bound) {
-        PyErr_SetString(PyExc_RuntimeError, "PDFium's functions are not bound (call bind first)");
-        return NULL;
-    }
-    handle textpage = PyLong_AsVoidPtr(textpage_object);
-    if (!textpage) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "text page handle is null");
-        return NULL;
-    }
+    handle textpage = bound_handle(textpage_object);
+    if (!textpage) return NULL;
     if (PyUnicode_GET_LENGTH(text) > INT_MAX) {
         PyErr_SetString(PyExc_ValueError, "too many characters for one text page");
         return NULL;

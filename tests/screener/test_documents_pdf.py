@@ -293,6 +293,13 @@ def test_the_compiled_glyph_passes_are_built() -> None:
     assert _pdf._COMPILED is not None
 
 
+def test_the_compiled_glyph_passes_refuse_a_null_handle() -> None:
+    with pytest.raises(ValueError, match="null"):
+        _pdf._COMPILED.hidden_objects(0, 0.0, 0.0, 595.0, 842.0)
+    with pytest.raises(ValueError, match="null"):
+        _pdf._COMPILED.word_gaps(0, "text")
+
+
 @pytest.mark.parametrize(
     "path",
     [
