@@ -213,6 +213,9 @@ def test_white_words_inside_a_visible_line_are_split_out(glyph_passes: str) -> N
     assert any("lora" in h.text for h in document.hidden)
 
 
+_FONT = b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>"
+
+
 def _stream(dictionary: bytes, content: bytes) -> bytes:
     return dictionary[:-2] + b"/Length %d>>stream\n" % len(content) + content + b"\nendstream"
 
@@ -220,7 +223,6 @@ def _stream(dictionary: bytes, content: bytes) -> bytes:
 def _forms_images_and_graphics_states_pdf() -> bytes:
     """Hidden text of each kind inside nested forms with their own matrices, beside an image
     and a transparent box, and text state that persists (render mode, colour) wrapped in q/Q."""
-    font = b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>"
     page = (
         b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<<"
         b"/Font<</F1 5 0 R>>/XObject<</Fm1 6 0 R/Im1 7 0 R/Fm3 9 0 R>>"
@@ -261,8 +263,8 @@ def _forms_images_and_graphics_states_pdf() -> bytes:
         b"BT /F1 11 Tf 1 1 1 rg 56 100 Td (white on the page in a form) Tj ET "
         b"BT /F1 11 Tf 0.2 0.2 0.2 rg 56 80 Td (Visible grey words in a form) Tj ET",
     )
-    objects = page_tree(page, _stream(b"<<>>", content), font, scaled_down, image, nested, unscaled)
-    return raw_pdf(objects)
+    forms = (scaled_down, image, nested, unscaled)
+    return raw_pdf(page_tree(page, _stream(b"<<>>", content), _FONT, *forms))
 
 
 def test_hidden_text_inside_forms_and_graphics_states(glyph_passes: str) -> None:
@@ -336,13 +338,11 @@ def test_compiled_and_python_glyph_passes_agree_on_real_pages(
 
 
 def _pdf_with_content(content: bytes, *, height: int = 842) -> bytes:
-    font = b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>"
     page = (
         b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 %d]/Contents 4 0 R"
         b"/Resources<</Font<</F1 5 0 R>>>>>>" % height
     )
-    stream = b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream"
-    return raw_pdf(page_tree(page, stream, font))
+    return raw_pdf(page_tree(page, _stream(b"<<>>", content), _FONT))
 
 
 def test_factory_content_matches_raw_content_builder() -> None:
