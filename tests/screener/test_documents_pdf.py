@@ -263,8 +263,8 @@ def _forms_images_and_graphics_states_pdf() -> bytes:
         b"BT /F1 11 Tf 1 1 1 rg 56 100 Td (white on the page in a form) Tj ET "
         b"BT /F1 11 Tf 0.2 0.2 0.2 rg 56 80 Td (Visible grey words in a form) Tj ET",
     )
-    forms = (scaled_down, image, nested, unscaled)
-    return raw_pdf(page_tree(page, _stream(b"<<>>", content), _FONT, *forms))
+    xobjects = (scaled_down, image, nested, unscaled)
+    return raw_pdf(page_tree(page, _stream(b"<<>>", content), _FONT, *xobjects))
 
 
 def test_hidden_text_inside_forms_and_graphics_states(glyph_passes: str) -> None:
