@@ -86,6 +86,7 @@ MAX_CITATIONS = 3
 _QUOTE_CHARS = 220
 _HIDDEN_QUOTE_CHARS = 120
 _SHORT_LINE = 30
+_ENTRY_LINES = 3
 _LEVELS = {"other": 0, "bachelor": 1, "master": 2, "phd": 3}
 
 
@@ -340,13 +341,21 @@ class _Evaluator:
 
     def cite_span(self, start: int, end: int) -> Citation:
         """The first non-blank line of a fact's span (an education or job entry); a short one
-        (a date alone) runs on to the next non-blank line, so the quote names the entry."""
+        (a job's dates alone) runs on over the next non-blank lines of its section until one is
+        not short, at most ``_ENTRY_LINES`` lines, so the quote names the entry (a job's span is
+        its dates; a template wraps "2021 –" over "Present" above the title)."""
         text = self.cv.text
+        index = bisect.bisect_right(self._section_starts, start) - 1
+        section_start, section_end = (0, len(text))
+        if index >= 0:
+            section_start, section_end = self.cv.sections[index].start, self.cv.sections[index].end
+        # from the start of the span's line: "Data Scientist, 12/2015 to Current" is no date alone
+        cursor = max(text.rfind("\n", 0, start) + 1, section_start)
+        limit = max(end, section_end)
         lines: list[tuple[int, int]] = []
-        cursor = start
-        while cursor < end and len(lines) < 2:
-            line_end = text.find("\n", cursor, end)
-            line_end = end if line_end < 0 else line_end
+        while cursor < limit and len(lines) < _ENTRY_LINES:
+            line_end = text.find("\n", cursor, limit)
+            line_end = limit if line_end < 0 else line_end
             if text[cursor:line_end].strip():
                 lines.append((cursor, line_end))
                 if len(text[cursor:line_end].strip()) >= _SHORT_LINE:
@@ -357,9 +366,9 @@ class _Evaluator:
         first = self.cite(lines[0][0], lines[0][0])
         if len(lines) == 1:
             return first
-        second = self.cite(lines[1][0], lines[1][0])
+        last = self.cite(lines[-1][0], lines[-1][0])
         return Citation(
-            text[first.start : second.end], first.start, second.end, first.section, first.page
+            text[first.start : last.end], first.start, last.end, first.section, first.page
         )
 
     def __call__(self, condition: object) -> _Outcome | None:

@@ -168,6 +168,20 @@ def test_a_quote_stops_at_a_heading_glued_to_its_line(
     assert not any("Details" in quote for quote in cited), cited
 
 
+def test_a_job_s_quote_runs_from_its_wrapped_dates_to_its_title(
+    screening_pipeline: ScreeningPipeline,
+) -> None:
+    # the template wraps the current job's dates ("2021 –" over "Present") above its title
+    path = RANK_PDFS[0]
+    cv = analyse(read_document(path.read_bytes(), path.name), reference_date=REFERENCE)
+    result = screen(cv, "ml-engineer", market="de", pipeline=screening_pipeline)
+    domain = {r.code: r for r in result.dimensions["domain_application"].rules}
+    (quote,) = domain["recent-relevant-experience"].evidence
+    assert " ".join(quote.text.split()) == (
+        "2021 – Present Machine Learning Engineer, OpenAI, San Francisco, USA"
+    )
+
+
 def test_the_explanation_says_what_related_means(screening_pipeline: ScreeningPipeline) -> None:
     path = RANK_PDFS[0]
     cv = analyse(read_document(path.read_bytes(), path.name), reference_date=REFERENCE)
