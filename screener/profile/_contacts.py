@@ -53,6 +53,15 @@ _NOT_PERSONAL = re.compile(
 _PHONE = re.compile(r"(?<![\w/.+-])(?:\+|00)?\(?\d[\d \t().\-/]{6,22}\d(?![\w/]|\.\d)")
 _YEAR_RANGE = re.compile(r"^(?:19|20)\d\d\s*[-–/]\s*(?:(?:19|20)\d\d|\d\d)$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+# A phone holds no month and year, no year range and no grade: a date beside another number
+# ("03/1999 01/1998", "05/2014 1361", "1994-1995 4.0", "11/05/12 18640") or a grade point
+# average ("GPA: 3.35/4.0 3.35/4.0") had been blanked from the scoring text as a contact line,
+# a degree or job line with it.
+_DATE_OR_GRADE = re.compile(
+    r"(?<!\d)(?:0?[1-9]|1[0-2])/(?:\d{1,2}/)?(?:19|20)?\d\d(?!\d)"
+    r"|(?<!\d)(?:19|20)\d\d\s*[-–]\s*(?:(?:19|20)\d\d|\d\d)(?!\d)"
+    r"|(?<!\d)\d\.\d{1,2}\s*/\s*\d(?:\.\d)?(?!\d)"
+)
 # Reading a date range needs a day for "present"; which one does not matter to its span.
 _ANY_DAY = date(2000, 1, 1)
 
@@ -155,6 +164,8 @@ def _is_phone(candidate: str) -> bool:
     if not (10 <= len(digits) <= 15 or (international and 9 <= len(digits) <= 15)):
         return False
     if _YEAR_RANGE.match(stripped) or _DATE_LIKE.match(stripped):
+        return False
+    if _DATE_OR_GRADE.search(stripped):
         return False
     # Two or more four-digit years side by side ("2016 2018") are dates, not a number.
     if re.fullmatch(r"(?:(?:19|20)\d\d[\s\-–/]*){2,}", stripped):

@@ -621,6 +621,21 @@ def test_job_dates_in_digits_are_not_phones_and_stay_in_the_scoring_text():
     assert "0151 23456789" not in redacted
 
 
+def test_a_date_or_a_grade_beside_another_number_is_no_phone():
+    # real Kaggle lines: a GPA written twice, two dates of a fitness CV, a date and a ticket
+    # number; read as phones, their lines were blanked from the scoring text as contact lines
+    text = (
+        "Max Muster\nTel: +49 30/1234567\nEducation\n"
+        "Master of Science , Industrial Engineering Dec 2014 GPA: 3.35/4.0 3.35/4.0\n"
+        "Experience\nPersonal Trainer 03/1999 01/1998\nResolved ticket 11/05/12 18640\n"
+    )
+    profile = extract_profile(text, reference_date=REFERENCE)
+    assert profile.contacts.phones == ("+49 30/1234567",)
+    redacted = redact_personal_data(text, profile.contacts)
+    for line in ("Industrial Engineering Dec 2014", "03/1999 01/1998", "11/05/12 18640"):
+        assert line in redacted
+
+
 def test_contacts_links_classified_by_host():
     text = (
         "Jo Lee\nhttps://www.linkedin.com/in/jolee/ | github.com/jolee | kaggle.com/jolee |"
