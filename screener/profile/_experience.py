@@ -63,6 +63,12 @@ _ORG_THEN_TITLE = re.compile(
     _WORKED + r"\s+(?i:at|in|with|for)\s+(?!(?i:an?|the)\b)(?P<org>.+?)"
     r"\s+(?i:as)\s+(?i:an?\s+|the\s+)?(?P<title>.+)"
 )
+# A piece that names the job, then its employer: "Mobile Developer in KeepIn Ltd.", "Data
+# Scientist at Acme GmbH", "Java Developer @ Sber Technologies".
+_TITLE_AT_ORG = re.compile(
+    r"(?:" + _WORKED + r"\s+(?i:as)\s+(?i:an?\s+|the\s+)?)?"  # "Working as Java Developer in …"
+    r"(?P<title>.+?)\s+(?i:at|in|@)\s+(?:(?i:project)\s+)?(?P<org>.+)"
+)
 _MAX_HEADER_CHARS = 90
 # The word a template puts before a job's dates ("Date: July 2012 – Ongoing"): neither a title
 # nor an organisation.
@@ -332,6 +338,16 @@ def _title_and_org(lines: Sequence[str]) -> tuple[str | None, str | None]:
             continue
         for piece in _pieces(line):
             if len(piece) > 70:
+                continue
+            split = _TITLE_AT_ORG.fullmatch(piece)
+            if (
+                split is not None
+                and title is None
+                and _is_title(split["title"])
+                and not _is_title(split["org"])
+                and _ORG_WORDS.search(split["org"])
+            ):
+                title, org = split["title"], org or split["org"]
                 continue
             is_title = _is_title(piece)
             if is_title and title is None:

@@ -542,6 +542,28 @@ def test_experience_months_date_formats(written, months):
     assert entry.months == months
 
 
+@pytest.mark.parametrize(
+    ("line", "title", "organisation"),
+    [
+        # a Vanetik DOCX and a Dataturks CV: the job, then its employer
+        (
+            "2019 october - now: Mobile Developer (part time) in project KeepIn Ltd., Herzliya",
+            "Mobile Developer (part time)",
+            "KeepIn Ltd.",
+        ),
+        ("Jr. ASP.NET Developer in True Vision Technology, 2016 - 2018", "Jr. ASP.NET Developer",
+         "True Vision Technology"),
+        ("Nov 2021 - Present Java Developer @ Sber Technologies", "Java Developer",
+         "Sber Technologies"),
+        # no employer after "in": the piece stays whole
+        ("Jan 2019 - Present: Developer in Python", "Developer in Python", None),
+    ],
+)  # fmt: skip
+def test_a_title_in_or_at_an_employer_is_split(line, title, organisation):
+    (entry,) = extract_profile(f"EXPERIENCE\n{line}\n", reference_date=REFERENCE).experience
+    assert (entry.title, entry.organisation) == (title, organisation)
+
+
 def test_a_month_after_a_column_gap_is_the_next_date_s():
     # a dotin CV's dates column: "since 2013", then a range, not "since April 2013"
     text = "EXPERIENCE\nEngineer, Acme Inc\nSince 2013  Apr 2012 - Nov 2013\n"
