@@ -54,20 +54,19 @@ _WORKED = (
     r"(?i:(?:currently\s+)?(?:i\s+)?(?:have\s+|had\s+|am\s+|was\s+)?"
     r"(?:working|worked|work|employed|serving|served))"
 )
+# "as", "as a", "as the" before a title
+_AS = r"\s+(?i:as)\s+(?i:an?\s+|the\s+)?"
 _TITLE_THEN_ORG = re.compile(
-    _WORKED + r"\s+(?i:as)\s+(?i:an?\s+|the\s+)?(?P<title>.+?)"
-    r"\s+(?i:at|in|with|for|@)\s+(?!(?i:an?|the)\b)(?P<org>.+)"
+    _WORKED + _AS + r"(?P<title>.+?)\s+(?i:at|in|with|for|@)\s+(?!(?i:an?|the)\b)(?P<org>.+)"
 )
-_TITLE_ONLY = re.compile(_WORKED + r"\s+(?i:as)\s+(?i:an?\s+|the\s+)?(?P<title>[^,;.]+)")
+_TITLE_ONLY = re.compile(_WORKED + _AS + r"(?P<title>[^,;.]+)")
 _ORG_THEN_TITLE = re.compile(
-    _WORKED + r"\s+(?i:at|in|with|for)\s+(?!(?i:an?|the)\b)(?P<org>.+?)"
-    r"\s+(?i:as)\s+(?i:an?\s+|the\s+)?(?P<title>.+)"
+    _WORKED + r"\s+(?i:at|in|with|for)\s+(?!(?i:an?|the)\b)(?P<org>.+?)" + _AS + r"(?P<title>.+)"
 )
 # A piece that names the job, then its employer: "Mobile Developer in KeepIn Ltd.", "Data
-# Scientist at Acme GmbH", "Java Developer @ Sber Technologies".
+# Scientist at Acme GmbH", "Java Developer @ Sber Technologies", "Working as Java Developer in …".
 _TITLE_AT_ORG = re.compile(
-    r"(?:" + _WORKED + r"\s+(?i:as)\s+(?i:an?\s+|the\s+)?)?"  # "Working as Java Developer in …"
-    r"(?P<title>.+?)\s+(?i:at|in|@)\s+(?:(?i:project)\s+)?(?P<org>.+)"
+    r"(?:" + _WORKED + _AS + r")?(?P<title>.+?)\s+(?i:at|in|@)\s+(?:(?i:project)\s+)?(?P<org>.+)"
 )
 _MAX_HEADER_CHARS = 90
 # The word a template puts before a job's dates ("Date: July 2012 – Ongoing"): neither a title
