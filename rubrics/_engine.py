@@ -39,6 +39,7 @@ Fairness
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -87,6 +88,9 @@ _QUOTE_CHARS = 220
 _HIDDEN_QUOTE_CHARS = 120
 _SHORT_LINE = 30
 _ENTRY_LINES = 3
+# The end of a sentence in prose: a lower-case word and a full stop ("… returns and exchanges.");
+# "Corp." or "Sr." is part of a name.
+_SENTENCE_END = re.compile(r"\b[a-z]{3,}\.\s+")
 _LEVELS = {"other": 0, "bachelor": 1, "master": 2, "phd": 3}
 
 
@@ -290,13 +294,38 @@ def quote_bounds(
 
 def _unique(citations: Sequence[Citation]) -> tuple[Citation, ...]:
     """Distinct citations, at most MAX_CITATIONS; a blank one (its line was all personal data,
-    blanked in the scoring text) quotes nothing a recruiter could read and is left out."""
-    seen: dict[tuple[int, int, str], Citation] = {}
+    blanked in the scoring text) quotes nothing a recruiter could read and is left out.
+
+    One stretch of text is quoted once: two hits on one long line are cut to different windows
+    of it, and the recruiter read the same skills list twice, the second time from mid-word
+    ("ystems: Windows XP, 7, Ubuntu …"). A quote that shares text with one already kept is left
+    out, unless it holds all of it: then it stands where the first it holds stood.
+    """
+    kept: list[Citation] = []
     for citation in citations:
         if not citation.text.strip():
             continue
-        seen.setdefault((citation.start, citation.end, citation.text), citation)
-    return tuple(seen.values())[:MAX_CITATIONS]
+        inside = [i for i, k in enumerate(kept) if _within(k, citation)]
+        if inside:
+            kept[inside[0]] = citation
+            kept = [k for i, k in enumerate(kept) if i not in inside[1:]]
+        elif not any(_shares_text(citation, k) for k in kept):
+            kept.append(citation)
+    return tuple(kept[:MAX_CITATIONS])
+
+
+def _within(inner: Citation, outer: Citation) -> bool:
+    """Whether ``inner`` quotes nothing ``outer`` does not; hidden text (no position) only
+    when it is the same text."""
+    if inner.start < 0 or outer.start < 0:
+        return inner.start == outer.start and inner.text == outer.text
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def _shares_text(a: Citation, b: Citation) -> bool:
+    if a.start < 0 or b.start < 0:
+        return _within(a, b)
+    return a.start < b.end and b.start < a.end
 
 
 # --- conditions ----------------------------------------------------------------------------------
@@ -349,8 +378,12 @@ class _Evaluator:
         section_start, section_end = (0, len(text))
         if index >= 0:
             section_start, section_end = self.cv.sections[index].start, self.cv.sections[index].end
-        # from the start of the span's line: "Data Scientist, 12/2015 to Current" is no date alone
+        # from the start of the span's line: "Data Scientist, 12/2015 to Current" is no date alone;
+        # but not from the previous job's last sentence where a PDF joined it to this one's line
+        # ("Processed merchandise returns and exchanges. Company Name March 2006 to June 2010")
         cursor = max(text.rfind("\n", 0, start) + 1, section_start)
+        for sentence_end in _SENTENCE_END.finditer(text, cursor, start):
+            cursor = sentence_end.end()
         limit = max(end, section_end)
         lines: list[tuple[int, int]] = []
         while cursor < limit and len(lines) < _ENTRY_LINES:
@@ -364,6 +397,10 @@ class _Evaluator:
         if not lines:
             return self.cite(start, start)
         first = self.cite(lines[0][0], lines[0][0])
+        if first.start < lines[0][0]:  # the joined sentence stays out
+            first = Citation(
+                text[lines[0][0] : first.end], lines[0][0], first.end, first.section, first.page
+            )
         if len(lines) == 1:
             return first
         last = self.cite(lines[-1][0], lines[-1][0])

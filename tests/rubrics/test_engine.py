@@ -419,6 +419,42 @@ def test_a_job_line_blanked_as_personal_data_is_not_quoted() -> None:
     assert all(c.text.strip() for c in flag.evidence)
 
 
+def test_a_quote_inside_another_is_not_repeated() -> None:
+    """Two hits on one long line are cut to two windows of it from the same line start; the
+    recruiter reads the line once, in its longer window."""
+    line = "Skills: Language: Java; Databases: Oracle, SQL; " + "IDE: Eclipse, Putty; " * 10
+    assessment = ENGINE.assess(_facts(f"Summary\n{line}\n"), _role())
+    [flag] = [f for f in assessment.red_flags if f.code == NO_VCS]
+    assert len(line) > 220  # long enough for each hit's quote to be a window of it
+    [quote] = flag.evidence
+    assert quote.text.startswith("Skills: Language: Java; Databases: Oracle, SQL; IDE")
+
+
+def test_a_job_s_quote_starts_after_the_sentence_joined_to_its_line() -> None:
+    """A PDF may join the previous job's last sentence to the next job's line; the quote of
+    the next job starts after that sentence, and a name ending in a full stop stays."""
+    text = (
+        "Experience\n"
+        "Sales Associate 01/2012 to 02/2015 Company Name City , State\n"
+        "Processed merchandise returns and exchanges. Company Name 03/2006 to 06/2013 Cashier\n"
+        "Data Analyst at Acme Corp. 07/2016 to 08/2017\n"
+    )
+    starts = [text.index("01/2012"), text.index("03/2006"), text.index("07/2016")]
+    jobs = (
+        _job("Sales Associate", date(2012, 1, 1), date(2015, 2, 1), at=starts[0], org="A"),
+        _job("Cashier", date(2006, 3, 1), date(2013, 6, 1), at=starts[1], org="B"),
+        _job("Data Analyst", date(2016, 7, 1), date(2017, 8, 1), at=starts[2], org="C"),
+    )
+    assessment = ENGINE.assess(_facts(text, jobs=jobs), _role())
+    [flag] = [f for f in assessment.red_flags if f.code == "overlapping-dates"]
+    assert [c.text for c in flag.evidence] == [
+        "Sales Associate 01/2012 to 02/2015 Company Name City , State",
+        "Company Name 03/2006 to 06/2013 Cashier",
+    ]
+    [quote] = _rule(assessment, "relevant-experience").evidence  # "Corp." ends no sentence
+    assert quote.text == "Data Analyst at Acme Corp. 07/2016 to 08/2017"
+
+
 def test_notebook_only_flag_and_production_code_clears_it() -> None:
     text = "Experience\nBuilt churn models in Jupyter notebooks with Python.\n"
     flagged = ENGINE.assess(_facts(text), _role())
