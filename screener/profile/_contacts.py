@@ -5,6 +5,7 @@ All of it is personal data; it lands in ``ContactDetails`` and nowhere else.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -121,6 +122,18 @@ def _classify(url: str) -> LinkKind | None:
 
 def find_links(text: str) -> list[Link]:
     """Profile links in the order they appear, one per normalised URL."""
+    return list(_links_in(text))
+
+
+# The profile and the redaction of personal data both read a CV's links, e-mails and phones,
+# from the same text for nearly every CV, so each text's are kept for the second reader: the
+# last 64 texts', as `screener rank` reads the profiles of a group of 32 CVs before it redacts
+# them (``screener.screening.RANK_GROUP_SIZE``).
+_FOUND_IN_LAST = 64
+
+
+@functools.lru_cache(maxsize=_FOUND_IN_LAST)
+def _links_in(text: str) -> tuple[Link, ...]:
     found: list[Link] = []
     seen: set[str] = set()
     taken: list[tuple[int, int]] = []
@@ -145,16 +158,21 @@ def find_links(text: str) -> list[Link]:
         seen.add(key)
         found.append(Link(kind, url, TextSpan(match.start(), match.start() + len(url))))
     found.sort(key=lambda link: link.span.start)
-    return found
+    return tuple(found)
 
 
 def find_emails(text: str) -> list[str]:
+    return list(_emails_in(text))
+
+
+@functools.lru_cache(maxsize=_FOUND_IN_LAST)
+def _emails_in(text: str) -> tuple[str, ...]:
     emails: list[str] = []
     for match in _EMAIL.finditer(text):
         email = match.group().strip(".")
         if email.lower() not in (e.lower() for e in emails):
             emails.append(email)
-    return emails
+    return tuple(emails)
 
 
 def _is_phone(candidate: str) -> bool:
@@ -183,6 +201,11 @@ def _is_phone(candidate: str) -> bool:
 
 
 def find_phones(text: str) -> list[str]:
+    return list(_phones_in(text))
+
+
+@functools.lru_cache(maxsize=_FOUND_IN_LAST)
+def _phones_in(text: str) -> tuple[str, ...]:
     phones: list[str] = []
     seen: set[str] = set()
     for match in _PHONE.finditer(text):
@@ -195,7 +218,7 @@ def find_phones(text: str) -> list[str]:
         if key not in seen:
             seen.add(key)
             phones.append(candidate)
-    return phones
+    return tuple(phones)
 
 
 def _name_from_line(line: str) -> str | None:
@@ -298,11 +321,11 @@ def _guess_location(text: str) -> str | None:
 
 
 def extract_contacts(text: str, sections: Sequence[Section]) -> ContactDetails:
-    links = find_links(text)
+    links = _links_in(text)
     return ContactDetails(
         name=_guess_name(text, sections, links),
-        emails=tuple(find_emails(text)),
-        phones=tuple(find_phones(text)),
-        links=tuple(links),
+        emails=_emails_in(text),
+        phones=_phones_in(text),
+        links=links,
         location=_guess_location(text),
     )

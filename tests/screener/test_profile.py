@@ -12,6 +12,7 @@ from screener.profile import (
     LinkKind,
     extract_profile,
 )
+from screener.profile._contacts import find_emails, find_links, find_phones
 from screener.profile._skills import find_skill_mentions
 from screener.redaction import redact_personal_data
 
@@ -865,3 +866,19 @@ def test_years_ending_a_wrapped_sentence_are_no_job_but_a_job_s_own_dates_line_i
     )
     experience = extract_profile(text, reference_date=REFERENCE).experience
     assert sorted(e.start.year for e in experience if e.start) == [2002, 2012]
+
+
+def test_contacts_read_twice_from_one_text_are_the_same_and_each_reader_s_own() -> None:
+    """The profile and the redaction read a CV's links, e-mails and phones from the same text;
+    the second reading is the first one's result, never a list another reader changed."""
+    text = "Jane Doe\njane@example.org | +49 30 1234567 | github.com/janedoe\nData Scientist\n"
+    profile = extract_profile(text, reference_date=date(2026, 1, 1))
+    links, emails, phones = find_links(text), find_emails(text), find_phones(text)
+    assert [link.url for link in links] == ["github.com/janedoe"]
+    assert (tuple(links), tuple(emails), tuple(phones)) == (
+        profile.contacts.links, profile.contacts.emails, profile.contacts.phones,
+    )  # fmt: skip
+    for found in (links, emails, phones):
+        found.clear()
+    assert find_links(text) and find_emails(text) == ["jane@example.org"] and find_phones(text)
+    assert "github" not in redact_personal_data(text, profile.contacts)
