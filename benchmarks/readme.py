@@ -358,6 +358,11 @@ def _stage_rows(pipeline: dict[str, Any], rank: dict[str, Any]) -> list[str]:
         f"| `screener rank` wall clock ({rank['screened']} screened for {rank['role']}"
         f"{in_processes}) | {rank['seconds']} | {rank['cvs_per_s']} | |",
     ]
+    if cached := rank.get("vectors_cached"):
+        rows.append(
+            "| the same again, every vector from the embedding cache (all but the model) "
+            f"| {cached['seconds']} | {cached['cvs_per_s']} | |"
+        )
     return rows
 
 
