@@ -257,20 +257,24 @@ class AliasMatcher:
     def find(self, text: str) -> list[Mention]:
         """All non-overlapping mentions in ``text``, in text order (longest hit wins overlaps)."""
         probes = _probes_of(text)
-        lowered = probes.lowered
         hits: list[Mention] = []
         for term in self._terms:
-            if not probes.may_hold(term.probe):
-                continue
-            for match in _matches(term, text, lowered):
-                start, end = match.span()
-                if term.mode is MatchMode.IN_LIST and not _in_list_context(text, start, end):
-                    continue
-                if term.near is not None and not _beside(term.near, text, start, end):
-                    continue
-                hits.append(Mention(term.key, term.alias, start, end, match.group()))
+            if probes.may_hold(term.probe):
+                hits.extend(term_mentions(term, text, _matches(term, text, probes.lowered)))
         spans = [(m.start, m.end, m.key) for m in hits]
         return [hits[i] for i in longest_of_overlaps(spans)]
+
+
+def term_mentions(term: _Term, text: str, matches: Iterable[re.Match[str]]) -> Iterator[Mention]:
+    """The mentions among ``matches`` of ``term``'s pattern in ``text`` that its match mode and
+    near phrases allow."""
+    for match in matches:
+        start, end = match.span()
+        if term.mode is MatchMode.IN_LIST and not _in_list_context(text, start, end):
+            continue
+        if term.near is not None and not _beside(term.near, text, start, end):
+            continue
+        yield Mention(term.key, term.alias, start, end, match.group())
 
 
 def longest_of_overlaps(spans: list[tuple[int, int, str]]) -> list[int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rubrics import Alias, AliasMatcher, MatchMode, Mention, load_roles
-from rubrics._aliases import _beside, _in_list_context, longest_of_overlaps
+from rubrics._aliases import longest_of_overlaps, term_mentions
 
 UPDATED_RESUMES = Path("../shared/data/updated-resume-dataset/UpdatedResumeDataSet.csv")
 
@@ -166,15 +166,11 @@ def test_spans_stay_exact_where_lower_casing_changes_the_text_length() -> None:
 
 def _scan_everything(matcher: AliasMatcher, text: str) -> list[Mention]:
     """``find`` without its shortcuts: every alias's pattern run over the whole text."""
-    hits = []
-    for term in matcher._terms:
-        for match in term.regex.finditer(text):
-            start, end = match.span()
-            if term.mode is MatchMode.IN_LIST and not _in_list_context(text, start, end):
-                continue
-            if term.near is not None and not _beside(term.near, text, start, end):
-                continue
-            hits.append(Mention(term.key, term.alias, start, end, match.group()))
+    hits = [
+        mention
+        for term in matcher._terms
+        for mention in term_mentions(term, text, term.regex.finditer(text))
+    ]
     spans = [(m.start, m.end, m.key) for m in hits]
     return [hits[i] for i in longest_of_overlaps(spans)]
 
