@@ -1,6 +1,6 @@
 """Role definitions and rubric rules as data files, and the engine that scores profiles."""
 
-from rubrics._aliases import Alias, AliasMatcher, MatchMode, Mention
+from rubrics._aliases import Alias, AliasMatcher, MatchMode, Mention, forget_recent_texts
 from rubrics._engine import (
     FIT_COVERAGE_SHARE,
     FIT_DIMENSIONS_SHARE,
@@ -117,5 +117,6 @@ __all__ = [
     "combine_fit",
     "quote_bounds",
     "explain",
+    "forget_recent_texts",
     "load_rules",
 ]

@@ -38,7 +38,14 @@ from pydantic import (
     model_serializer,
 )
 
-__all__ = ["Alias", "AliasMatcher", "MatchMode", "Mention", "longest_of_overlaps"]
+__all__ = [
+    "Alias",
+    "AliasMatcher",
+    "MatchMode",
+    "Mention",
+    "forget_recent_texts",
+    "longest_of_overlaps",
+]
 
 
 class MatchMode(StrEnum):
@@ -224,6 +231,11 @@ class _TextProbes:
 @functools.lru_cache(maxsize=8)  # a few CVs screened at once by the service's threads
 def _probes_of(text: str) -> _TextProbes:
     return _TextProbes(text)
+
+
+def forget_recent_texts() -> None:
+    """Drop the texts kept for the next matchers (a candidate's erasure: no CV text stays)."""
+    _probes_of.cache_clear()
 
 
 class AliasMatcher:

@@ -53,6 +53,7 @@ from rubrics import (
     role_from_job_description,
     save_role,
 )
+from rubrics import forget_recent_texts as forget_texts_of_matchers
 from screener._json import to_jsonable
 from screener.documents import ParsedDocument, ParsePool
 from screener.errors import DocumentError, ScreenerError
@@ -60,6 +61,7 @@ from screener.jobs import InProcessWorkers, JobQueue
 from screener.matching import CandidatePool, CVVectors, PoolHit
 from screener.parsing import ParsedCV, analyse
 from screener.pipeline import ScreeningPipeline
+from screener.profile import forget_recent_texts as forget_texts_of_profiles
 from screener.screening import RANK_COLUMNS, Screening, rubric_version, screen
 from screener.sections import Section, SectionKind
 from screener.settings import Settings
@@ -1272,6 +1274,9 @@ def erase_candidate(*, runtime: Runtime, candidate_id: str, caller_key_id: str) 
         runtime.pool.remove(candidate_id)
     if runtime.embedding_cache is not None and chunk_texts:
         runtime.embedding_cache.discard(runtime.pipeline.model.cache_namespace, chunk_texts)
+    # the profile and the alias matchers keep their last few texts for the next reader
+    forget_texts_of_profiles()
+    forget_texts_of_matchers()
     log.info("candidate erased", extra={"candidate_id": candidate_id})
     return True
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from screener.profile._contacts import extract_contacts
+from screener.profile._contacts import extract_contacts, forget_recent_texts
 from screener.profile._education import extract_education
 from screener.profile._experience import extract_experience
 from screener.profile._languages import count_publications, find_languages
@@ -42,6 +42,7 @@ __all__ = [
     "SkillMention",
     "TextSpan",
     "extract_profile",
+    "forget_recent_texts",
 ]
 
 

@@ -15,7 +15,7 @@ from screener.profile._dates import find_date_ranges
 from screener.profile._model import ContactDetails, Link, LinkKind, TextSpan
 from screener.sections import Section, SectionKind
 
-__all__ = ["extract_contacts", "find_links", "normalise_url"]
+__all__ = ["extract_contacts", "find_links", "forget_recent_texts", "normalise_url"]
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
@@ -159,6 +159,12 @@ def _links_in(text: str) -> tuple[Link, ...]:
         found.append(Link(kind, url, TextSpan(match.start(), match.start() + len(url))))
     found.sort(key=lambda link: link.span.start)
     return tuple(found)
+
+
+def forget_recent_texts() -> None:
+    """Drop the texts kept for the second reader (a candidate's erasure: no CV text stays)."""
+    for found_in in (_links_in, _emails_in, _phones_in):
+        found_in.cache_clear()
 
 
 def find_emails(text: str) -> list[str]:
