@@ -188,6 +188,18 @@ _ORDINARY_AND_TECHNICAL = [
         "Contributed to the scikit-learn source code on GitHub.",
     ),
     (
+        # a team's word beside an accountant's software list is no open-source work
+        "open-source",
+        "Strong contributor to the achievement of quality objectives. SAP, Oracle, SQL, software.",
+        "Maintainer of a Python package on PyPI.",
+    ),
+    (
+        # continuous improvement and compact discs beside software words
+        "ci-cd",
+        "CI/Lean Basic Training-White Belt Certificate. Active Directory, Cables, CD, SQL, SAP.",
+        "Set up CI for the Java services on every build.",
+    ),
+    (
         "mathematical-methods",
         "Reviewed weekly sales numbers and club statistics. Optimization of hive queries.",
         "Statistics and probability for churn regression; convex optimization.",
