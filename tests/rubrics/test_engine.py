@@ -194,6 +194,16 @@ _ORDINARY_AND_TECHNICAL = [
         "Maintainer of a Python package on PyPI.",
     ),
     (
+        "testing",
+        "Even new resources of an agency that preps with mocking interviewed, resume prep.",
+        "Mocking the payment API in the JUnit suite.",
+    ),
+    (
+        "ml-system-design",
+        "Balancing cash drawer & end of day batch processing. Personal Assistant to salon owner.",
+        "Batch processing of the Java services' logs on Hadoop.",
+    ),
+    (
         # continuous improvement and compact discs beside software words
         "ci-cd",
         "CI/Lean Basic Training-White Belt Certificate. Active Directory, Cables, CD, SQL, SAP.",
