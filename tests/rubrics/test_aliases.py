@@ -177,8 +177,8 @@ def _scan_everything(matcher: AliasMatcher, text: str) -> list[Mention]:
 
 def test_find_misses_nothing_a_scan_of_the_whole_text_finds() -> None:
     """``find`` tries an alias only where its first word starts a word of the text; on real
-    CVs (categorised resumes, among them Indian, Turkish and German lines) and on a few crafted
-    lines it finds exactly what running every pattern over the whole text finds."""
+    CVs (every 40th categorised resume) and on crafted lines (Turkish capitals, symbols,
+    hyphens, quotes) it finds exactly what running every pattern over the whole text finds."""
     with UPDATED_RESUMES.open(encoding="utf-8", errors="replace", newline="") as handle:
         texts = [row["Resume"] for row in csv.DictReader(handle)][::40]
     texts += [
