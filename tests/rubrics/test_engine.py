@@ -146,6 +146,13 @@ _ORDINARY_AND_TECHNICAL = [
         "Took the Django REST API to production on AWS.",
     ),
     (
+        # a factory's or a studio's production beside the software it uses
+        "production-services",
+        "APPAREL PRODUCTION MANAGER. Production room and shipping, experience in Excel and Corel "
+        "software.",
+        "Production support of the Java web services, released to production every week.",
+    ),
+    (
         # the American Petroleum Institute's codes, the American Welding Society's, Adobe's
         # Creative Cloud, a university
         "production-services",
