@@ -150,6 +150,12 @@ def test_electrical_transformers_and_database_clustering_are_no_ml_skills() -> N
     assert roles["data-scientist"].matcher.find(database) == []
     ml = roles["data-scientist"].matcher.find("Neural Networks, K means clustering, Tensorflow")
     assert "clustering" in [m.alias for m in ml]
+    # a chef's charity work, then the feature store beside the models it serves
+    charity = "Moveable Feast, United Way, as well as a church group"
+    store = "Served the ranking model's features from Feast"
+    for role_id in ("ml-engineer", "mlops-engineer"):
+        assert "feature-stores" not in [m.key for m in roles[role_id].matcher.find(charity)]
+        assert "feature-stores" in [m.key for m in roles[role_id].matcher.find(store)]
 
 
 def test_spans_stay_exact_where_lower_casing_changes_the_text_length() -> None:

@@ -89,11 +89,17 @@ def test_section_limited_rule_ignores_a_skills_list() -> None:
 
 def test_a_proof_of_concept_is_no_theory_heavy_work() -> None:
     prototype = ENGINE.assess(
-        _facts("Experience\nExecuted proof of concept implementations for the portal.\n"), _role()
+        _facts(
+            "Experience\nExecuted proof of concept implementations for the machine learning "
+            "portal.\n"
+        ),
+        _role(),
     )
     assert _rule(prototype, "theory-heavy-work") is None
-    proof = ENGINE.assess(_facts("Experience\nWrote the proof that the sampler mixes.\n"), _role())
-    assert _rule(proof, "theory-heavy-work").fact == "found: proof"
+    proof = ENGINE.assess(
+        _facts("Experience\nWrote the convergence proof of the sampler.\n"), _role()
+    )
+    assert _rule(proof, "theory-heavy-work").fact == "found: convergence proof"
 
 
 def test_a_degree_in_architecture_is_no_system_design() -> None:
@@ -240,6 +246,48 @@ _ORDINARY_AND_TECHNICAL = [
         "research-experience",
         "Supported portfolio manager's investment thesis by analyzing REIT preferred stock.",
         "Undergraduate thesis study on species diversity.",
+    ),
+    (
+        # a bank's, a shop's and an insurer's proofs, and every trade's "derived" and "proved"
+        "theory-heavy-work",
+        "Proof Operator. Checked identification for proof-of-age; missing proof of insurance.",
+        "Wrote a formal proof of the scheduler's correctness.",
+    ),
+    (
+        "theory-heavy-work",
+        "Client Relationship building/management derived through experience. This proved to be "
+        "very successful.",
+        "Derived the closed-form update of the logistic regression weights.",
+    ),
+    (
+        "theory-heavy-work",
+        "Tested theoretical and practical knowledge of aviation safety and ramp safety.",
+        "Theoretical analysis of stochastic approximation schemes.",
+    ),
+    (
+        "clean-code",
+        "Prepare supporting documentation and post journal entries to computerized accounting "
+        "Software.",
+        "Wrote docstrings for the Python package.",
+    ),
+    (
+        # a radiographer's certificate and a charity, then the frameworks
+        "ml-system-design",
+        "X-Ray Certified. Volunteered at Moveable Feast and United Way.",
+        "Scaled the hyperparameter search with Ray on a GPU cluster.",
+    ),
+    (
+        "ml-system-design",
+        "Compiled and distributed monthly reports. Pneumatic system design/repair and leak "
+        "detection.",
+        "Ran distributed training of the PyTorch models.",
+    ),
+    (
+        # the American Petroleum Institute's pipeline codes, a sales pipeline in Salesforce
+        "ml-system-design",
+        "Pipeline analysis codes: API RP 2A, API RP 1111. Daily pipeline updates in Salesforce, "
+        "SQL.",
+        "Built the feature pipeline for the machine learning models.",
     ),
     (
         "kaggle-standing",
