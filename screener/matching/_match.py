@@ -2,7 +2,9 @@
 
 For one CV and one role every skill gets a status:
 
-- **found** — the CV names the skill or an alias (``torch`` → PyTorch), or, for a concept skill
+- **found** — the CV names the skill or an alias (``torch`` → PyTorch), unless it says in the
+  same sentence that it lacks the skill or wants to learn it ("Don't have experience but would
+  like to develop skills with Python"), or, for a concept skill
   (``paraphrase: true`` in the role file: RAG, A/B testing, drift monitoring), one of its chunks
   is at least as close to the skill as the calibrated ``found`` threshold;
 - **related** — the best chunk clears only the lower ``related`` threshold;
@@ -165,6 +167,33 @@ def coverage_score(skills: Sequence[SkillMatch]) -> float:
     return round(100.0 * covered / total, 2)
 
 
+# Words by which a CV says it lacks a skill or wants to learn it ("Don't have experience but
+# would like to develop skills with Python, Golang", "No experience with Kubernetes yet"): a
+# skill named after them in the same sentence is not the candidate's.
+_LACKED = re.compile(
+    r"\b(?:no|without)\s+(?:\w+\s+)?(?:experience|knowledge)\s+(?:in|with|of)\b"
+    r"|\b(?:do\s+not|don['’]?t|did\s+not|didn['’]?t|have\s+not|haven['’]?t)\s+"
+    r"(?:\w+\s+)?(?:experience|knowledge|worked)\b"
+    r"|\b(?:would\s+like|want|wanting|wish|plan|planning|hope|eager|keen)\s+to\s+"
+    r"(?:learn|study|develop|gain|master|try)\b"
+    r"|\bnot\s+(?:yet\s+)?familiar\s+with\b",
+    re.IGNORECASE,
+)
+# where a sentence (or a bullet, or a paragraph) begins; a PDF's line breaks run on through one
+_SENTENCE_START = re.compile(r"[.!?;•]\s|\n\s*\n")
+_LOOK_BACK = 200
+
+
+def _said_lacking(text: str, start: int) -> bool:
+    """Whether the hit at ``text[start:]`` follows words of lacking or wanting to learn it in
+    its sentence (within ``_LOOK_BACK`` characters)."""
+    low = max(0, start - _LOOK_BACK)
+    clause = low
+    for boundary in _SENTENCE_START.finditer(text, low, start):
+        clause = boundary.end()
+    return _LACKED.search(text, clause, start) is not None
+
+
 def _evidence(cv: CVVectors, start: int, end: int) -> Evidence:
     return Evidence(
         text=cv.text[start:end],
@@ -194,7 +223,8 @@ def assess_role(
     """
     by_skill: dict[str, list[Mention]] = {}
     for mention in mentions:
-        by_skill.setdefault(mention.key, []).append(mention)
+        if not _said_lacking(cv.text, mention.start):
+            by_skill.setdefault(mention.key, []).append(mention)
 
     # alternatives ("PHP, Python or Go") that the CV names one of are met
     met = {skill.any_of for skill in role.skills if skill.any_of and skill.id in by_skill}

@@ -340,3 +340,33 @@ def test_a_skill_scores_a_chunk_by_the_closer_of_its_two_texts(
     np.testing.assert_array_equal(saved.similarities(chunks), skills.similarities(chunks))
     assert skills.best_per_skill(chunks)["model-serving"][1] == 0  # the vLLM chunk
     assert skills.similarities(chunks[:0]).shape == (0, len(skills.skill_ids))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a Vanetik CV's summary: the stack it has, then what it wants to learn
+        "Don't have experience but would like to develop skills with Python, Golang, MongoDB.",
+        "No experience with Python yet; eager to learn.",
+        "I am not familiar with Python.",
+        "Planning to learn Python and Docker this year.",
+    ],
+)
+def test_a_skill_the_cv_lacks_or_wants_to_learn_is_not_found(line: str) -> None:
+    role = ROLES.get("ml-engineer")
+    text = f"Summary\nMain stack: PHP, Node.js, MySQL.\n{line}\n"
+    result = assess_role(
+        role, _cv(text), mentions=role.matcher.find(text), best_chunk={},
+        thresholds=MatchThresholds(1, 1),
+    )  # fmt: skip
+    python = next(s for s in result.skills if s.skill_id == "python")
+    assert python.status is SkillStatus.MISSING
+    # the sentence after it, or the same skill used elsewhere, counts as before
+    used = f"{text}Would like to learn Rust. Built the Python services behind the API.\n"
+    result = assess_role(
+        role, _cv(used), mentions=role.matcher.find(used), best_chunk={},
+        thresholds=MatchThresholds(1, 1),
+    )  # fmt: skip
+    python = next(s for s in result.skills if s.skill_id == "python")
+    assert python.status is SkillStatus.FOUND
+    assert python.evidence is not None and "Built the Python services" in python.evidence.text
