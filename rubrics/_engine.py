@@ -91,6 +91,8 @@ _ENTRY_LINES = 3
 # The end of a sentence in prose: a lower-case word and a full stop ("… returns and exchanges.");
 # "Corp." or "Sr." is part of a name.
 _SENTENCE_END = re.compile(r"\b[a-z]{3,}\.\s+")
+_SENTENCE_STOP = re.compile(r"\b[a-z]{3,}\.(?=\s|$)")  # the same, up to its full stop
+_LABEL = re.compile(r"\s*[a-z][a-z ]{0,20}\s[-–:]\s")  # "company - ", "description - "
 _LEVELS = {"other": 0, "bachelor": 1, "master": 2, "phd": 3}
 
 
@@ -264,32 +266,100 @@ def _job_titles(jobs: Sequence[JobFact], shown: int = 4) -> str:
 
 
 def quote_bounds(
-    text: str, start: int, end: int, section_starts: Sequence[int] = ()
+    text: str,
+    start: int,
+    end: int,
+    section_starts: Sequence[int] = (),
+    *,
+    sentence: bool = True,
 ) -> tuple[int, int]:
-    """The line holding ``text[start:end]``, cut to a quotable length, spaces trimmed.
+    """The sentence or line holding ``text[start:end]``, cut to a quotable length, spaces
+    trimmed.
 
-    Evidence everywhere (rules, skill hits) is quoted this way, so a recruiter reads whole lines.
+    Evidence everywhere (rules, skill hits) is quoted this way, so a recruiter reads whole
+    sentences where the CV writes prose and whole lines where it lists. A PDF breaks prose into
+    lines anywhere ("algorithms. Utilized TensorFlow and PyTorch for developing predictive
+    models. Analyzed"), so with ``sentence`` the quote starts after the last full stop before the
+    hit and ends at the first one after it, reaching into the line before or after where the
+    sentence runs on across the break (one line ends in a lower-case word, a comma or a hyphen
+    and the next starts in lower case). A line with no full stop, such as a skills list, is
+    quoted whole; a sentence too long to quote falls back to its line. Cut to length, a quote
+    starts and ends at word breaks.
     ``section_starts`` (ascending offsets of the CV's section headings): a heading glued to the
     end of a line ("Keras- Exprience - Less than 1 year monthsCompany Details") belongs to the
     next section, so a quote of the line's text stops before it.
     """
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
     index = bisect.bisect_right(section_starts, start)
-    if index:
-        line_start = max(line_start, section_starts[index - 1])
-    if index < len(section_starts):
-        line_end = min(line_end, max(section_starts[index], end))
+    low = section_starts[index - 1] if index else 0
+    high = max(section_starts[index], end) if index < len(section_starts) else len(text)
+    line_start = max(text.rfind("\n", 0, start) + 1, low)
+    line_end = text.find("\n", end)
+    line_end = min(len(text) if line_end < 0 else line_end, high)
+    if sentence:
+        sentence_start = _sentence_start(text, line_start, line_end, start, low)
+        sentence_end = _sentence_end(text, line_end, start, end, high)
+        if sentence_end - sentence_start <= _QUOTE_CHARS:
+            line_start, line_end = sentence_start, sentence_end
     if line_end - line_start > _QUOTE_CHARS:
         half = max((_QUOTE_CHARS - (end - start)) // 2, 0)
-        line_start = max(line_start, start - half)
-        line_end = min(line_end, end + half)
+        if start - half > line_start:
+            line_start = start - half
+            while line_start < start and not text[line_start - 1].isspace():
+                line_start += 1
+        if end + half < line_end:
+            line_end = end + half
+            while line_end > end and not text[line_end].isspace():
+                line_end -= 1
     while line_start < line_end and text[line_start].isspace():
         line_start += 1
     while line_end > line_start and text[line_end - 1].isspace():
         line_end -= 1
     return line_start, line_end
+
+
+def _runs_on(line: str) -> bool:
+    """Whether a line breaks a sentence off: it ends in a lower-case word, a comma or a hyphen."""
+    stripped = line.rstrip()
+    return bool(stripped) and (stripped[-1].islower() or stripped[-1] in ",-")
+
+
+def _continues(line: str) -> bool:
+    """Whether a line goes on with a sentence broken off: it starts in lower case, and not with
+    a label ("company - Matelabs", "description - ML Platform for …")."""
+    return line.lstrip()[:1].islower() and not _LABEL.match(line)
+
+
+def _sentence_start(text: str, line_start: int, line_end: int, start: int, low: int) -> int:
+    """After the last sentence end before ``start`` on its line, or on the line before where
+    the sentence runs on from it."""
+    found = [m.end() for m in _SENTENCE_END.finditer(text, line_start, start)]
+    if found:
+        return found[-1]
+    previous_end = line_start - 1
+    if not _continues(text[line_start:line_end]) or previous_end <= low:
+        return line_start
+    previous = max(text.rfind("\n", 0, previous_end) + 1, low)
+    if not _runs_on(text[previous:previous_end]):
+        return line_start
+    found = [m.end() for m in _SENTENCE_END.finditer(text, previous, previous_end)]
+    return found[-1] if found else previous
+
+
+def _sentence_end(text: str, line_end: int, start: int, end: int, high: int) -> int:
+    """Through the first sentence end after the hit on its line, or on the line after where the
+    sentence runs on into it."""
+    for stop in _SENTENCE_STOP.finditer(text, start, line_end):
+        if stop.end() >= end:
+            return stop.end()
+    following = line_end + 1
+    if following >= high or not _runs_on(text[start:line_end]):
+        return line_end
+    next_end = text.find("\n", following)
+    next_end = min(len(text) if next_end < 0 else next_end, high)
+    if not _continues(text[following:next_end]):
+        return line_end
+    first_stop = _SENTENCE_STOP.search(text, following, next_end)
+    return first_stop.end() if first_stop else next_end
 
 
 def _unique(citations: Sequence[Citation]) -> tuple[Citation, ...]:
@@ -362,8 +432,8 @@ class _Evaluator:
         index = bisect.bisect_right(self._page_offsets, offset) - 1
         return self.cv.page_starts[max(index, 0)][1] if self.cv.page_starts else 1
 
-    def cite(self, start: int, end: int) -> Citation:
-        start, end = quote_bounds(self.cv.text, start, end, self._section_starts)
+    def cite(self, start: int, end: int, *, sentence: bool = True) -> Citation:
+        start, end = quote_bounds(self.cv.text, start, end, self._section_starts, sentence=sentence)
         return Citation(
             self.cv.text[start:end], start, end, self.section_at(start), self.page_at(start)
         )
@@ -395,15 +465,16 @@ class _Evaluator:
                     break
             cursor = line_end + 1
         if not lines:
-            return self.cite(start, start)
-        first = self.cite(lines[0][0], lines[0][0])
+            return self.cite(start, start, sentence=False)
+        # an entry's lines as they stand: its first sentence alone may be only its title
+        first = self.cite(lines[0][0], lines[0][0], sentence=False)
         if first.start < lines[0][0]:  # the joined sentence stays out
             first = Citation(
                 text[lines[0][0] : first.end], lines[0][0], first.end, first.section, first.page
             )
         if len(lines) == 1:
             return first
-        last = self.cite(lines[-1][0], lines[-1][0])
+        last = self.cite(lines[-1][0], lines[-1][0], sentence=False)
         return Citation(
             text[first.start : last.end], first.start, last.end, first.section, first.page
         )

@@ -22,7 +22,7 @@ from rubrics import (
     combine_fit,
     load_rules,
 )
-from rubrics._engine import Citation
+from rubrics._engine import Citation, quote_bounds
 
 RULES = load_rules()
 ENGINE = RubricEngine(RULES)
@@ -696,3 +696,52 @@ def test_rule_names_in_the_summary_keep_their_acronyms_and_names() -> None:
     assert _inline("PhD holder") == "PhD holder"
     assert _inline("CI/CD for ML") == "CI/CD for ML"
     assert _inline("Kaggle and competition standing") == "Kaggle and competition standing"
+
+
+# A PDF's lines of prose, as a template breaks them (resumematcher_harvey_dent_mle.pdf).
+_WRAPPED = (
+    "Python, R, TensorFlow, PyTorch, Scikit-learn, Keras, SQL, NoSQL, Git, Docker,\n"
+    "Kubernetes, Agile and Scrum, Statistics\n"
+    "language processing tasks. Improved the efficiency of model training and data processing\n"
+    "pipelines. Published several research papers in top-tier AI conferences.\n"
+    "Developed and deployed machine learning models to improve the efficiency of ride allocation\n"
+    "algorithms. Utilized TensorFlow and PyTorch for developing predictive models. Analyzed\n"
+    "and visualized large data sets to drive business strategies.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("hit", "occurrence", "quote"),
+    [
+        # the sentence between the full stops on its line
+        ("TensorFlow", 1, "Utilized TensorFlow and PyTorch for developing predictive models."),
+        # a sentence begun on the line before, which ends in no stop
+        (
+            "pipelines",
+            0,
+            "Improved the efficiency of model training and data processing\npipelines.",
+        ),
+        ("research", 0, "Published several research papers in top-tier AI conferences."),
+        # a sentence that runs on into the next line, which starts in lower case
+        (
+            "deployed",
+            0,
+            "Developed and deployed machine learning models to improve the efficiency of ride "
+            "allocation\nalgorithms.",
+        ),
+        # a list: its line, whole (the next line starts in upper case)
+        ("Git", 0, "Python, R, TensorFlow, PyTorch, Scikit-learn, Keras, SQL, NoSQL, Git, Docker,"),
+    ],
+)
+def test_a_quote_is_its_hit_s_sentence_across_the_pdf_s_line_breaks(
+    hit: str, occurrence: int, quote: str
+) -> None:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = _WRAPPED.index(hit, start + 1)
+    low, high = quote_bounds(_WRAPPED, start, start + len(hit))
+    assert _WRAPPED[low:high] == quote
+    # lines as they stand where a caller asks for them (an education or job entry)
+    low, high = quote_bounds(_WRAPPED, start, start + len(hit), sentence=False)
+    line_start = _WRAPPED.rfind("\n", 0, start) + 1
+    assert (low, high) == (line_start, _WRAPPED.index("\n", start))
