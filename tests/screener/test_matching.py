@@ -353,20 +353,17 @@ def test_a_skill_scores_a_chunk_by_the_closer_of_its_two_texts(
     ],
 )
 def test_a_skill_the_cv_lacks_or_wants_to_learn_is_not_found(line: str) -> None:
-    role = ROLES.get("ml-engineer")
+    def python_in(text: str) -> SkillMatch:
+        role = ROLES.get("ml-engineer")
+        result = assess_role(
+            role, _cv(text), mentions=role.matcher.find(text), best_chunk={},
+            thresholds=MatchThresholds(1, 1),
+        )  # fmt: skip
+        return next(s for s in result.skills if s.skill_id == "python")
+
     text = f"Summary\nMain stack: PHP, Node.js, MySQL.\n{line}\n"
-    result = assess_role(
-        role, _cv(text), mentions=role.matcher.find(text), best_chunk={},
-        thresholds=MatchThresholds(1, 1),
-    )  # fmt: skip
-    python = next(s for s in result.skills if s.skill_id == "python")
-    assert python.status is SkillStatus.MISSING
+    assert python_in(text).status is SkillStatus.MISSING
     # the sentence after it, or the same skill used elsewhere, counts as before
-    used = f"{text}Would like to learn Rust. Built the Python services behind the API.\n"
-    result = assess_role(
-        role, _cv(used), mentions=role.matcher.find(used), best_chunk={},
-        thresholds=MatchThresholds(1, 1),
-    )  # fmt: skip
-    python = next(s for s in result.skills if s.skill_id == "python")
-    assert python.status is SkillStatus.FOUND
-    assert python.evidence is not None and "Built the Python services" in python.evidence.text
+    used = python_in(f"{text}Would like to learn Rust. Built the Python services behind the API.\n")
+    assert used.status is SkillStatus.FOUND
+    assert used.evidence is not None and "Built the Python services" in used.evidence.text
