@@ -8,6 +8,8 @@ the same place in the CV and evidence can be quoted from the original.
 What is blanked:
 - the candidate's name wherever it occurs, profile links, the location, and every short line
   that carries an e-mail address or phone number (contact lines: city, street and handles);
+- postal addresses without a label (a street and house number, a post-office box, a US city
+  with state and ZIP code) with the rest of their line, or alone on a job's or a long line;
 - profile handles after their label ("GitHub: @jdoe", "Twitter:// @jdoe"), bare @handles and
   ORCID iDs, wherever they stand;
 - labelled personal-detail lines in English, German and Turkish ("Date of birth: …",
@@ -71,6 +73,31 @@ _ORCID = re.compile(r"(?<!\d)\d{4}-\d{4}-\d{4}-\d{3}[\dX](?!\d)")
 
 _CONTACT_LINE_CHARS = 160
 
+# Postal addresses without a label, as CV headers carry them on a line of their own: a house
+# number and a street ("123 Main Street", "1630 Research Ave", "Villa 7, Street 5"), a German
+# street and number ("Hauptstraße 12", "Berliner Str. 5"), a Turkish street or quarter ("Bagdat
+# Caddesi 120", "Atatürk Cad. No: 5", "Caferağa Mah."), a post-office box (the UAE's "P.O. Box
+# 12345") or a US city, state and ZIP code ("Springfield, IL 62701"). House numbers stop at three
+# digits after a German street, so "Spring 2019" is no "…ring 2019".
+_POSTAL_ADDRESS = re.compile(
+    r"(?<![\w$,.])(?!(?:19|20)\d\d\b)\d{1,5}[A-Za-z]?(?:[ \t]+[A-Z][\w'.-]*){1,4}[ \t]+(?:Street"
+    r"|St|Avenue|Ave|Road|Rd|Boulevard"
+    r"|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Parkway|Pkwy|Highway|Hwy|Square|Sq|Terrace)\b\.?"
+    r"|\b(?:Street|Road|Avenue)[ \t]+\d{1,4}\b"
+    r"|\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|damm)[ \t]+\d{1,3}[a-z]?\b"
+    r"|\b(?:Straße|Strasse|Str\.)[ \t]+\d{1,3}[a-z]?\b"
+    r"|\b(?:Cad(?:desi)?|Cd|Sok(?:ak|ağı|agi)?|Sk|Bulvarı|Bulvari|Blv)\.?[ \t]+"
+    r"(?:No[ \t]*[:.]?[ \t]*)?\d{1,4}"
+    r"|\bMah(?:allesi\b|\.)"
+    r"|\bP\.?[ \t]?O\.?[ \t]?Box[ \t]*\d+"
+    r"|\b[A-Z][a-zA-Z]+(?:[ \t][A-Z][a-zA-Z]+)?,[ \t]*[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?\b"
+)
+# a year on the line: a job's or a degree's line, where an employer's address is only a part
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# more words than this beside an address: the line says more than where someone lives
+_ADDRESS_LINE_WORDS = 6
+_WORD = re.compile(r"[^\W\d_]+")
+
 
 def _blank(text: list[str], spans: Iterable[tuple[int, int]]) -> None:
     for start, end in spans:
@@ -112,6 +139,16 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
             line_end = len(text) if line_end < 0 else line_end
             short = line_end - line_start <= _CONTACT_LINE_CHARS
             _blank(chars, [(line_start, line_end) if short else (start, end)])
+    # An address's line is personal as a whole (the city and postcode beside the street); on a
+    # job's or a degree's line, or one that says more, only the address itself goes.
+    for match in _POSTAL_ADDRESS.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
+        rest = _WORD.findall(_POSTAL_ADDRESS.sub(" ", line))
+        whole = len(rest) <= _ADDRESS_LINE_WORDS and not _YEAR.search(line)
+        _blank(chars, [(line_start, line_end) if whole else match.span()])
     if contacts is not None:
         for known in (contacts.name, contacts.location):
             if known:

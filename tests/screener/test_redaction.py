@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from screener.profile import extract_profile
 from screener.redaction import redact_personal_data
 
@@ -104,3 +106,45 @@ def test_every_layout_template_cv_has_its_name_found_and_blanked() -> None:
         for part in name.split():  # initials ("D.") also occur as parts of other words
             if len(part.strip(".")) > 1:
                 assert not re.search(rf"\b{re.escape(part)}\b", scoring_text), (pdf.name, part)
+
+
+# Unlabelled postal addresses on a header line of their own, in the markets the product serves.
+_ADDRESS_LINES = [
+    "123 Main Street, Springfield, IL 62701",
+    "Hauptstraße 12, 10115 Berlin",
+    "Bagdat Caddesi 120, 34728 Kadikoy Istanbul",
+    "Atatürk Cad. No: 5, Kadıköy, İstanbul",
+    "Villa 7, Street 5, Al Barsha, P.O. Box 12345, Dubai",
+]
+
+
+@pytest.mark.parametrize("address", _ADDRESS_LINES)
+def test_an_unlabelled_address_line_is_blanked_whole(address: str) -> None:
+    text = f"Jane Doe\n{address}\nExperience\nML Engineer, Acme GmbH, 2019 - 2023\n"
+    redacted = _redacted(text)
+    assert redacted.split("\n")[1].strip() == ""
+    assert "ML Engineer, Acme GmbH, 2019 - 2023" in redacted
+    # the same CV with another address reads the same to everything that scores it
+    other = _redacted(text.replace(address, _ADDRESS_LINES[0]))
+    assert redacted.split() == other.split()
+
+
+def test_an_employer_s_address_goes_and_its_job_line_stays() -> None:
+    line = "06/2011 to 01/2012 3050 Watson Blvd Warner Robins, GA 31093 Store Manager"
+    redacted = _redacted(f"Experience\n{line}\n")
+    assert "3050 Watson Blvd" not in redacted and "GA 31093" not in redacted
+    assert "06/2011 to 01/2012" in redacted and "Store Manager" in redacted
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # real Kaggle lines with a number before capitalised words and a street's name
+        "National Judicial College 2007 Drug Court Coordinator Training",
+        "$1,873,377 Avg Ln Amt: $43,566; accommodate LP's in a $300M Times Sq. office",
+        "2012 First Place, Online/Electronic Newsletter",
+        "Spring 2019 internship; 1. Platz beim Hackathon",
+    ],
+)
+def test_numbers_and_place_names_that_are_no_address_stay(line: str) -> None:
+    assert line in _redacted(f"Experience\n{line}\n")
