@@ -12,8 +12,11 @@ What is blanked:
   with state and ZIP code) with the rest of their line, or alone on a job's or a long line;
 - profile handles after their label ("GitHub: @jdoe", "Twitter:// @jdoe"), bare @handles and
   ORCID iDs, wherever they stand;
-- labelled personal-detail lines in English, German and Turkish ("Date of birth: …",
-  "Familienstand: …", "Uyruk: …"): the label and its value to the end of the line;
+- labelled personal details in English, German and Turkish ("Date of birth: …",
+  "Familienstand: …", "Uyruk: …", "Residence: …"): at the start of a line the label and its
+  value to the end of the line, after other details on a line the label and its value to the
+  next column ("Tel-Aviv, Israel  Age: 28 years old");
+- age and citizenship without a label ("28 years old", "Citizen of Israel", "US citizen");
 - gendered forms of address and pronouns (Mr/Mrs/Ms, Herr/Frau, Bay/Bayan, he/she/his/her, er/sie
   as pronouns is too ambiguous in German and left alone).
 """
@@ -30,10 +33,11 @@ __all__ = ["redact_personal_data"]
 
 _PERSONAL_LABELS = (
     # en
-    r"date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|born(?:\s+on)?|place\s+of\s+birth|age"
+    r"date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|birthday|born(?:\s+on)?|place\s+of\s+birth|age"
     r"|gender|sex|marital\s+status|civil\s+status|family\s+status|nationality|citizenship"
     r"|religion|faith|caste|father'?s\s+name|mother'?s\s+name|husband'?s\s+name|spouse"
     r"|children|address|permanent\s+address|current\s+address|residential\s+address|passport"
+    r"|(?:city\s+of\s+|place\s+of\s+|country\s+of\s+)?residence|(?:current\s+)?location"
     r"|photo"
     # de
     r"|geburtsdatum|geburtstag|geboren(?:\s+am)?|geburtsort|alter|geschlecht|familienstand"
@@ -43,7 +47,29 @@ _PERSONAL_LABELS = (
     r"|do[ğg]um\s+tarihi|do[ğg]um\s+yeri|ya[şs]|cinsiyet|medeni\s+(?:hal|durum)|uyruk|uyru[ğg]u"
     r"|din|adres|ikametg[âa]h|askerlik\s+durumu|ehliyet|foto[ğg]raf"
 )
-_PERSONAL_LINE = re.compile(rf"(?im)^[ \t•·*\-]*(?:{_PERSONAL_LABELS})\s*[:\-–]\s*[^\n]*$")
+# "Date of Birth(Gender): 1993-12-20 (F)": a note in brackets may stand between label and colon
+_LABEL_NOTE = r"(?:[ \t]*\([^)\n]{0,20}\))?"
+# label, colon and value on one line: an empty "Birthday:" does not take the line below it
+_PERSONAL_LINE = re.compile(
+    rf"(?im)^[ \t•·*\-]*(?:{_PERSONAL_LABELS}){_LABEL_NOTE}[ \t]*[:\-–][^\n]*$"
+    # a nationality needs no colon at the start of its line ("Nationality Russian")
+    r"|^[ \t•·*\-]*(?:nationality|citizenship|staatsangeh[öo]rigkeit|uyruk)[ \t]+[^\n]*$"
+)
+# The same labels after other details on one line ("Tel-Aviv, Israel  Age: 28 years old",
+# "PERSONAL DETAILS: DOB: 20/07/1995. Marital status: Single"), with their colon: the label and
+# its value up to the next column (a bar, a tab, a run of spaces) or the end of the line.
+_PERSONAL_INLINE = re.compile(
+    rf"(?im)(?:(?<=[|;•·\t])|(?<=\s\s)|(?<=[.:,]\s))[ \t]*\b(?:{_PERSONAL_LABELS}){_LABEL_NOTE}"
+    r"[ \t]*:[^\n|\t]*?(?=[ ]{2,}|\t|\||$)"
+)
+# age and citizenship said without a label: "28 years old", "Citizen of Israel", "US citizen";
+# not the end of an age range ("children 5-12 years old", "from 3 months to 12 years old")
+_UNLABELLED_PERSONAL = re.compile(
+    r"(?<![-–])(?<!to )\b\d{2}[ \t]+(?:years|yrs)[ \t]+old\b"
+    r"|(?<![-–])(?<!bis )\b\d{2}[ \t]+Jahre[ \t]+alt\b|\b\d{2}[ \t]+ya[şs][ıi]nda\b"
+    r"|\b[Cc]itizen[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*){0,2}"
+    r"|\b(?:U\.?S\.?|EU|[A-Z][a-z]+)[ \t]+citizen\b"
+)
 _ADDRESS_TERMS = re.compile(
     r"(?i)\b(?:mr|mrs|ms|miss|mx|herr|frau|bay|bayan|sayın)\b\.?"
     r"|\b(?:he|she|him|her|his|hers|himself|herself)\b"
@@ -123,6 +149,8 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     """
     chars = list(text)
     _blank(chars, (m.span() for m in _PERSONAL_LINE.finditer(text)))
+    _blank(chars, (m.span() for m in _PERSONAL_INLINE.finditer(text)))
+    _blank(chars, (m.span() for m in _UNLABELLED_PERSONAL.finditer(text)))
     _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))
     _blank(chars, (m.span() for m in _PROFILE_URL.finditer(text)))

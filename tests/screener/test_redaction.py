@@ -148,3 +148,33 @@ def test_an_employer_s_address_goes_and_its_job_line_stays() -> None:
 )
 def test_numbers_and_place_names_that_are_no_address_stay(line: str) -> None:
     assert line in _redacted(f"Experience\n{line}\n")
+
+
+@pytest.mark.parametrize(
+    ("line", "personal"),
+    [
+        # lines of the shared CVs: labels after other details, a note before the colon, a
+        # nationality without a colon, age and citizenship without a label
+        ("Tel-Aviv, Israel  Age: 28 years old", "28 years"),
+        ("PERSONAL DETAILS: DOB: 20/07/1995. Marital status: Single", "Single"),
+        ("Date of Birth(Gender):1993-12-20(YYYY-MM-DD) (F)", "1993-12-20"),
+        ("Phone:  Email:  Residence: Ramat Gan Birthday: 16/03/1992", "Ramat Gan"),
+        ("Nationality Russian, new repatriant in Israel", "Russian"),
+        ("Junior C++ developer | Citizen of Israel", "Israel"),
+        ("I am a U.S. citizen who is authorized to work in the US.", "U.S. citizen"),
+    ],
+)
+def test_personal_details_written_without_a_line_of_their_own_are_blanked(
+    line: str, personal: str
+) -> None:
+    assert personal not in _redacted(f"Summary\n{line}\n")
+
+
+def test_an_empty_label_keeps_the_line_below_and_work_words_stay() -> None:
+    text = (
+        "Summary\nBirthday:\nGraduated 2019, Technion\n"
+        "Planned activities for children 5-12 years old. Language: Python. Stage: production.\n"
+    )
+    redacted = _redacted(text)
+    assert "Graduated 2019, Technion" in redacted
+    assert "children 5-12 years old. Language: Python. Stage: production." in redacted
