@@ -45,6 +45,7 @@ Date of birth: {birth}
 Nationality: {nationality}
 Address: {address}
 {email} | +49 170 1234567
+{home}
 
 Summary
 Machine learning engineer. {pronoun} builds production ML systems for retail demand forecasting.
@@ -73,6 +74,8 @@ BASE = {
     "birth": "12.04.1990",
     "nationality": "German",
     "address": "Hauptstrasse 5, 10115 Berlin",
+    # an address and an age written without labels of their own, as many CV headers do
+    "home": "Hauptstraße 12, 10115 Berlin  Age: 35 years old",
     "email": "anna.schmidt@example.com",
     "job_start": "2017",
     "job_end": "02/2021",
@@ -85,6 +88,10 @@ COUNTERFACTUALS = {
     "birth year": {"birth": "03.11.1968"},
     "nationality": {"nationality": "Turkish"},
     "address": {"address": "Bagdat Caddesi 120, 34728 Kadikoy Istanbul"},
+    # "Research Ave" would be research experience if the scoring text kept it
+    "unlabelled address and age": {
+        "home": "1630 Research Ave, Springfield, IL 62701  52 years old"
+    },
     "all at once": {
         "name": "Fatima Al-Sayed",
         "email": "f.alsayed@example.com",
@@ -92,6 +99,7 @@ COUNTERFACTUALS = {
         "birth": "1999",
         "nationality": "Emirati",
         "address": "Villa 7, Al Wasl Road, Dubai",
+        "home": "P.O. Box 12345, Dubai",
     },
 }
 
