@@ -70,6 +70,7 @@ _UNLABELLED_PERSONAL = re.compile(
     r"|\b[Cc]itizen[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*){0,2}"
     r"|\b(?:U\.?S\.?|EU|[A-Z][a-z]+)[ \t]+citizen\b"
 )
+_UNLABELLED_WORDS = ("years old", "yrs old", "jahre alt", "yaşında", "yasinda", "citizen")
 _ADDRESS_TERMS = re.compile(
     r"(?i)\b(?:mr|mrs|ms|miss|mx|herr|frau|bay|bayan|sayın)\b\.?"
     r"|\b(?:he|she|him|her|his|hers|himself|herself)\b"
@@ -150,7 +151,9 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     chars = list(text)
     _blank(chars, (m.span() for m in _PERSONAL_LINE.finditer(text)))
     _blank(chars, (m.span() for m in _PERSONAL_INLINE.finditer(text)))
-    _blank(chars, (m.span() for m in _UNLABELLED_PERSONAL.finditer(text)))
+    lowered = text.lower()
+    if any(word in lowered for word in _UNLABELLED_WORDS):  # most CVs say none of them
+        _blank(chars, (m.span() for m in _UNLABELLED_PERSONAL.finditer(text)))
     _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))
     _blank(chars, (m.span() for m in _PROFILE_URL.finditer(text)))
