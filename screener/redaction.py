@@ -133,6 +133,12 @@ def _blank(text: list[str], spans: Iterable[tuple[int, int]]) -> None:
                 text[index] = " "
 
 
+def _line_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the line (or lines) holding ``text[start:end]``, without the line breaks."""
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
+
+
 def _occurrences(haystack: str, needle: str) -> Iterable[tuple[int, int]]:
     if len(needle.strip()) < 2:
         return
@@ -165,17 +171,13 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     # long line (a CV flattened onto one line) only the value itself goes.
     for value in (*find_emails(text), *find_phones(text)):
         for start, end in _occurrences(text, value):
-            line_start = text.rfind("\n", 0, start) + 1
-            line_end = text.find("\n", end)
-            line_end = len(text) if line_end < 0 else line_end
+            line_start, line_end = _line_of(text, start, end)
             short = line_end - line_start <= _CONTACT_LINE_CHARS
             _blank(chars, [(line_start, line_end) if short else (start, end)])
     # An address's line is personal as a whole (the city and postcode beside the street); on a
     # job's or a degree's line, or one that says more, only the address itself goes.
     for match in _POSTAL_ADDRESS.finditer(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
-        line_end = len(text) if line_end < 0 else line_end
+        line_start, line_end = _line_of(text, *match.span())
         line = text[line_start:line_end]
         rest = _WORD.findall(_POSTAL_ADDRESS.sub(" ", line))
         whole = len(rest) <= _ADDRESS_LINE_WORDS and not _YEAR.search(line)
