@@ -51,7 +51,10 @@ _PERSONAL_LABELS = (
 _LABEL_NOTE = r"(?:[ \t]*\([^)\n]{0,20}\))?"
 # label, colon and value on one line: an empty "Birthday:" does not take the line below it
 _PERSONAL_LINE = re.compile(
-    rf"(?im)^[ \t•·*\-]*(?:{_PERSONAL_LABELS}){_LABEL_NOTE}[ \t]*[:\-–][^\n]*$"
+    rf"(?im)^[ \t•·*\-]*(?:{_PERSONAL_LABELS}){_LABEL_NOTE}[ \t]*[:\-–]"
+    # the value runs to the end of the line, or to another label in a column of its own
+    # ("Birthday:  Languages: Hebrew, English")
+    r"[^\n]*?(?=[ ]{2,}[^\W\d_][\w ]{0,20}:|$)"
     # a nationality needs no colon at the start of its line ("Nationality Russian")
     r"|^[ \t•·*\-]*(?:nationality|citizenship|staatsangeh[öo]rigkeit|uyruk)[ \t]+[^\n]*$"
 )

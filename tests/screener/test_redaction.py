@@ -173,8 +173,11 @@ def test_personal_details_written_without_a_line_of_their_own_are_blanked(
 def test_an_empty_label_keeps_the_line_below_and_work_words_stay() -> None:
     text = (
         "Summary\nBirthday:\nGraduated 2019, Technion\n"
+        # a Vanetik CV's header: an empty label, then another column
+        "Birthday:  Languages: Hebrew, English, Russian\n"
         "Planned activities for children 5-12 years old. Language: Python. Stage: production.\n"
     )
     redacted = _redacted(text)
     assert "Graduated 2019, Technion" in redacted
+    assert "Languages: Hebrew, English, Russian" in redacted and "Birthday" not in redacted
     assert "children 5-12 years old. Language: Python. Stage: production." in redacted
