@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from benchmarks.speed import server_timing
 from rubrics._aliases import _probes_of
-from screener.profile._contacts import _links_in
+from screener.profile._contacts import _emails_in, _links_in, _phones_in
 from screener.store import (
     AuditRecord,
     Candidate,
@@ -244,7 +244,8 @@ def test_erasure_removes_data_vectors_and_keeps_a_verifiable_audit(
     with service.client("admin") as client:
         assert client.delete(f"/v1/candidates/{candidate}").status_code == 204
         # nor do the texts the profile and the alias matchers keep for their next reader
-        assert _links_in.cache_info().currsize == _probes_of.cache_info().currsize == 0
+        kept = [f.cache_info().currsize for f in (_links_in, _emails_in, _phones_in, _probes_of)]
+        assert kept == [0, 0, 0, 0]
         assert client.get(f"/v1/candidates/{candidate}").status_code == 404
         assert client.delete(f"/v1/candidates/{candidate}").status_code == 204  # idempotent
         search = client.post("/v1/search", json={"query": "John Doe software", "k": 50}).json()
