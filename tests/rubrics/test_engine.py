@@ -435,6 +435,33 @@ def test_degree_rules_need_level_and_quantitative_field() -> None:
     assert _rule(scored, "advanced-quantitative-degree").points == 10
 
 
+@pytest.mark.parametrize(
+    ("degree", "field", "quantitative"),
+    [
+        # engineering of any branch, also when the CV names no branch
+        ("B.Tech.", None, True),
+        ("B.E.", None, True),
+        ("B.E CSE", "CSE", True),
+        ("Bachelor of EXTC", "EXTC", True),
+        ("B.Sc. Civil Engineering", "Civil Engineering", True),
+        ("B.Eng. Maschinenbau", "Maschinenbau", True),
+        ("Dipl.-Ing. Verfahrenstechnik", "Verfahrenstechnik", True),
+        ("Makine Mühendisliği Lisans", "Makine Mühendisliği", True),
+        # no engineering and no quantitative field
+        ("Master of Engineering Management", "Engineering Management", False),
+        ("B.Ed. English", "English", False),
+        ("B.A. History", "History", False),
+    ],
+)
+def test_an_engineering_degree_counts_as_quantitative(
+    degree: str, field: str | None, quantitative: bool
+) -> None:
+    text = f"Education\n{degree}, Gazi University, Ankara\n"
+    fact = DegreeFact("bachelor", degree, field, 10, len(text))
+    scored = ENGINE.assess(_facts(text, degrees=(fact,)), _role())
+    assert (_rule(scored, "quantitative-degree") is not None) is quantitative
+
+
 def _job(title: str, start: date, end: date | None, at: int = 11, **kw: object) -> JobFact:
     months = ((end or REFERENCE).year - start.year) * 12 + (end or REFERENCE).month - start.month
     return JobFact(title, kw.pop("org", None), start, end, end is None, months, at, at + 5, **kw)  # type: ignore[arg-type]
