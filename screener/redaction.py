@@ -12,11 +12,13 @@ What is blanked:
   with state and ZIP code) with the rest of their line, or alone on a job's or a long line;
 - profile handles after their label ("GitHub: @jdoe", "Twitter:// @jdoe"), bare @handles and
   ORCID iDs, wherever they stand;
-- labelled personal details in English, German and Turkish ("Date of birth: …",
-  "Familienstand: …", "Uyruk: …", "Residence: …"): at the start of a line the label and its
-  value to the end of the line, after other details on a line the label and its value to the
-  next column ("Tel-Aviv, Israel  Age: 28 years old");
-- age and citizenship without a label ("28 years old", "Citizen of Israel", "US citizen");
+- labelled personal details in English, German and Turkish ("Date of birth: …", "Birth year:
+  …", "Familienstand: …", "Uyruk: …", "Residence: …"): at the start of a line the label and
+  its value to the end of the line, after other details on a line the label and its value to
+  the next column ("Tel-Aviv, Israel  Age: 28 years old");
+- age and citizenship without a label ("28 years old", "23 y.o.", "Citizen of Israel", "US
+  citizen");
+- a full date alone on a line or in a table cell, a birth date without its label ("16/03/1992");
 - gendered forms of address and pronouns (Mr/Mrs/Ms, Herr/Frau, Bay/Bayan, he/she/his/her, er/sie
   as pronouns is too ambiguous in German and left alone).
 """
@@ -28,6 +30,7 @@ from collections.abc import Iterable
 
 from screener.profile import ContactDetails
 from screener.profile._contacts import find_emails, find_links, find_phones
+from screener.profile._dates import MONTH_NAME
 
 __all__ = ["redact_personal_data"]
 
@@ -38,13 +41,16 @@ _PERSONAL_LABELS = (
     r"|religion|faith|caste|father'?s\s+name|mother'?s\s+name|husband'?s\s+name|spouse"
     r"|children|address|permanent\s+address|current\s+address|residential\s+address|passport"
     r"|(?:city\s+of\s+|place\s+of\s+|country\s+of\s+)?residence|(?:current\s+)?location"
+    r"|birth\s*year|year\s+of\s+birth"
     r"|photo"
     # de
-    r"|geburtsdatum|geburtstag|geboren(?:\s+am)?|geburtsort|alter|geschlecht|familienstand"
+    r"|geburtsdatum|geburtsjahr|geburtstag|geboren(?:\s+am)?|geburtsort|alter|geschlecht"
+    r"|familienstand"
     r"|staatsangeh[öo]rigkeit|nationalit[äa]t|religion|konfession|adresse|anschrift|wohnort"
     r"|kinder|foto"
     # tr
-    r"|do[ğg]um\s+tarihi|do[ğg]um\s+yeri|ya[şs]|cinsiyet|medeni\s+(?:hal|durum)|uyruk|uyru[ğg]u"
+    r"|do[ğg]um\s+tarihi|do[ğg]um\s+y[ıi]l[ıi]|do[ğg]um\s+yeri|ya[şs]|cinsiyet"
+    r"|medeni\s+(?:hal|durum)|uyruk|uyru[ğg]u"
     r"|din|adres|ikametg[âa]h|askerlik\s+durumu|ehliyet|foto[ğg]raf"
 )
 # "Date of Birth(Gender): 1993-12-20 (F)": a note in brackets may stand between label and colon
@@ -72,8 +78,20 @@ _UNLABELLED_PERSONAL = re.compile(
     r"|(?<![-–])(?<!bis )\b\d{2}[ \t]+Jahre[ \t]+alt\b|\b\d{2}[ \t]+ya[şs][ıi]nda\b"
     r"|\b[Cc]itizen[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*){0,2}"
     r"|\b(?:U\.?S\.?|EU|[A-Z][a-z]+)[ \t]+citizen\b"
+    r"|\b\d{2}[ \t]*y\.[ \t]?o\.(?!\w)"  # "Embedded Linux Engineer, 23 y.o."
 )
-_UNLABELLED_WORDS = ("years old", "yrs old", "jahre alt", "yaşında", "yasinda", "citizen")
+_UNLABELLED_WORDS = ("years old", "yrs old", "jahre alt", "yaşında", "yasinda", "citizen", "y.o.")
+# A full date (day, month and year) standing alone on a line or in a table cell: in a CV's
+# header that is a birth date written without its label ("|  | 9 march 1984 | Kiryat Bialik",
+# "16/03/1992"). Elsewhere it is a certificate's date or a footer's; no date is evidence of a
+# skill, and job and degree dates are read from the original text, so those go at no cost.
+_LONE_DATE = re.compile(
+    r"(?im)(?:^|(?<=\|)|(?<=[ ]{2})|(?<=\t))[ \t]*("
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\.?[ \t]+{MONTH_NAME},?[ \t]+(?:19|20)\d\d"
+    rf"|{MONTH_NAME}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+(?:19|20)\d\d"
+    r"|\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d\d"
+    r")[ \t]*(?=$|\||[ ]{2}|\t)"
+)
 _ADDRESS_TERMS = re.compile(
     r"(?i)\b(?:mr|mrs|ms|miss|mx|herr|frau|bay|bayan|sayın)\b\.?"
     r"|\b(?:he|she|him|her|his|hers|himself|herself)\b"
@@ -163,6 +181,7 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     lowered = text.lower()
     if any(word in lowered for word in _UNLABELLED_WORDS):  # most CVs say none of them
         _blank(chars, (m.span() for m in _UNLABELLED_PERSONAL.finditer(text)))
+    _blank(chars, (m.span(1) for m in _LONE_DATE.finditer(text)))
     _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))
     _blank(chars, (m.span() for m in _PROFILE_URL.finditer(text)))

@@ -13,6 +13,7 @@ from datetime import date
 
 from screener.profile._dates import find_date_ranges
 from screener.profile._model import ContactDetails, Link, LinkKind, TextSpan
+from screener.profile._skills import find_skill_mentions
 from screener.sections import Section, SectionKind
 
 __all__ = ["extract_contacts", "find_links", "forget_recent_texts", "normalise_url"]
@@ -71,7 +72,8 @@ _NAME_NOISE = re.compile(
     r"|summary|objective|address|phone|e-?mail|page\b|\broad\b|\bstreet\b|\bavenue\b|\bst\.|nagar"
     r"|universit|college|school|institut|department|\bltd\b|\binc\b|limited|highlights|details"
     r"|expertise|skills|education|experience|\btitle\b|certified|references|personal"
-    r"|career|accomplishments|\bposition\b|company name|microsoft",
+    r"|career|accomplishments|\bpositions?\b|company name|microsoft|\bwork\b|description"
+    r"|expirience|\bprofessional\b|intermediate|beginner|proficien",
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
@@ -239,6 +241,31 @@ def _name_from_line(line: str) -> str | None:
         return None
     if not all(t[0].isupper() for t in tokens):
         return None
+    # a line of technologies ("Python SQL" under a tools heading) is no name; one skill word
+    # among others is ("Ruby Smith")
+    covered = sum(m.span.end - m.span.start for m in find_skill_mentions(line))
+    if covered >= sum(len(t) for t in tokens):
+        return None
+    return " ".join(tokens)
+
+
+# "My name is Maria, I'm a new repatriate …": a name the CV says in a sentence, often in a
+# cover letter or a summary, and often the first name alone
+_NAME_INTRODUCTION = re.compile(
+    r"(?i:\bmy name is|\bich hei(?:ß|ss)e|\bmein name ist|\bbenim ad[ıi]m)[ \t]+"
+    r"((?:[^\W\d_a-zçğıöşüäß][^\W\d_]+)(?:[ \t]+[^\W\d_a-zçğıöşüäß][^\W\d_]+){0,2})"
+)
+
+
+def _name_from_introduction(text: str) -> str | None:
+    match = _NAME_INTRODUCTION.search(text)
+    if match is None:
+        return None
+    tokens = match.group(1).split()
+    while tokens and (_NAME_NOISE.search(tokens[-1]) or _JOB_WORDS.search(tokens[-1])):
+        tokens.pop()  # "My name is Anna Senior Developer …"
+    if not tokens or not all(_NAME_TOKEN.match(t) for t in tokens):
+        return None
     return " ".join(tokens)
 
 
@@ -306,6 +333,8 @@ def _guess_name(text: str, sections: Sequence[Section], links: Sequence[Link]) -
     # The name is nearly always among the first lines; past that, a two-word capitalised line
     # is more likely a company or a heading.
     headings = {s.heading for s in sections if s.heading}
+    if introduced := _name_from_introduction(text):
+        return introduced
     lines = [line for line in text[: max(header_end, 400)].splitlines() if line.strip()][:6]
     for line in lines:
         if line.strip() in headings:

@@ -501,6 +501,32 @@ def test_contacts_a_job_title_line_is_not_a_name(header: str, name: str | None) 
     assert "Sales Associate, Acme Stores 01/2015 - 02/2018" in redacted
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # lines of the shared CVs: the name said in a sentence, technologies and headings
+        # that had been taken for it
+        ("Full-time, on-site\nSummary\nMy name is Maria, Im a new repatriate.\n", "Maria"),
+        ("Contact\nHello, my name is David, and I am a Frontend Developer\n", "David"),
+        ("To Whom It May Concern, My name is Vincent Hall, and I hate forms.\n", "Vincent Hall"),
+        ("Ich heiße Ayşe Yılmaz und entwickle ML-Systeme.\n", "Ayşe Yılmaz"),
+        ("T O O L S  &  T E C H\nPython SQL\n", None),
+        ("Web Dev Positions\n", None),
+        ("DESCRIPTION WORK EXPIRIENCE\n", None),
+        ("Ruby Smith\n", "Ruby Smith"),
+    ],
+)
+def test_contacts_name_said_in_a_sentence_and_lines_that_are_no_name(
+    text: str, name: str | None
+) -> None:
+    profile = extract_profile(
+        f"{text}Experience\nBuilt Python and SQL tools.\n", reference_date=REFERENCE
+    )
+    assert profile.contacts.name == name
+    # a line of technologies taken for the name had blanked them wherever they occurred
+    assert "Python and SQL" in redact_personal_data(text + "Python and SQL", profile.contacts)
+
+
 def test_contacts_no_name_from_an_address_that_spells_no_capitalised_words() -> None:
     text = "Updated on 21st January 2015 by the team\nteamhire.com | jobs@teamhire.com\nSkills\n"
     assert extract_profile(text, reference_date=REFERENCE).contacts.name is None

@@ -162,6 +162,15 @@ def test_numbers_and_place_names_that_are_no_address_stay(line: str) -> None:
         ("Nationality Russian, new repatriant in Israel", "Russian"),
         ("Junior C++ developer | Citizen of Israel", "Israel"),
         ("I am a U.S. citizen who is authorized to work in the US.", "U.S. citizen"),
+        # a birth year's label, an age as "y.o.", a birth date alone in a table's cell
+        ("Birth year: 1990 | City: Kiriat Yam, Israel | LinkedIn", "1990"),
+        ("Phone:  Birth year: 1991", "1991"),
+        ("Geburtsjahr: 1988", "1988"),
+        ("Doğum yılı: 1993", "1993"),
+        ("Embedded Linux Engineer, 23 y.o.  nazaryev.ru", "23 y.o."),
+        ("|  |  | 9 march 1984 | Kiryat Bialik", "1984"),
+        ("16/03/1992", "1992"),
+        ("Geboren  12. März 1991", "1991"),
     ],
 )
 def test_personal_details_written_without_a_line_of_their_own_are_blanked(
@@ -181,3 +190,11 @@ def test_an_empty_label_keeps_the_line_below_and_work_words_stay() -> None:
     assert "Graduated 2019, Technion" in redacted
     assert "Languages: Hebrew, English, Russian" in redacted and "Birthday" not in redacted
     assert "children 5-12 years old. Language: Python. Stage: production." in redacted
+
+
+def test_a_date_in_a_range_or_a_sentence_stays() -> None:
+    text = (
+        "Experience\nAnalyst, Acme 20/07/2015 - 31/05/2016\nData Scientist  March 2019 - present\n"
+        "Certified on 12 May 2018 by AWS.\n"
+    )
+    assert _redacted(text) == text
