@@ -92,6 +92,10 @@ COUNTERFACTUALS = {
     "unlabelled address and age": {
         "home": "1630 Research Ave, Springfield, IL 62701  52 years old"
     },
+    # a birth date alone in a header's cell, an age as "y.o." and a birth year's label
+    "unlabelled birth date and age": {
+        "home": "Hauptstraße 12, 10115 Berlin  |  9 march 1968  |  57 y.o.  |  Birth year: 1968"
+    },
     "all at once": {
         "name": "Fatima Al-Sayed",
         "email": "f.alsayed@example.com",
