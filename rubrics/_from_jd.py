@@ -25,7 +25,11 @@
    label; coverage counts it once, met by any member. A skill in several lists stays in the
    first group it was offered in (a JD often lists its stack once, then says which items are
    interchangeable: "Skills: Python, Go, PHP ... APIs in PHP, Python or Go").
-4. **Closest seed role**, which lends its dimension weights and Germany salary band: for each seed
+4. **Platforms and services.** A JD that names a platform and its services ("AWS development
+   using EC2, S3") asks for the platform: the services (``part_of`` in the taxonomy) fold into
+   the platform's skill, whose aliases then include them, so a CV naming EC2 meets it. A
+   service named without its platform stays a skill of its own.
+5. **Closest seed role**, which lends its dimension weights and Germany salary band: for each seed
    role, the share of its skill weight that the JD mentions, a required mention counting fully and
    a plus mention half; a JD title naming one of the role's ``titles`` adds 0.15. Ties go to the
    role with more matched skills, then to id order. A role is taken only when the JD names one
@@ -33,7 +37,7 @@
    SQL, C++, Linux, Docker, cloud platforms ...) count toward the share, but a Java or .NET post
    that names only them is no Data Scientist post. A JD with no such evidence falls back to
    ``ml-engineer`` (the generalist role), and the analysis says so.
-5. **Name** from the JD's title line (first non-empty line when it is short and not a sentence),
+6. **Name** from the JD's title line (first non-empty line when it is short and not a sentence),
    else from the role id.
 """
 
@@ -86,6 +90,8 @@ class TaxonomyEntry(BaseModel):
     aliases: list[Alias] = Field(default_factory=list)
     description: str = Field(min_length=10)
     source: str = ""
+    # a service of a platform, given as one of the platform skill's aliases ("EC2" of "AWS")
+    part_of: str | None = None
 
     @field_validator("aliases", mode="before")
     @classmethod
@@ -120,12 +126,14 @@ class _SkillDef:
     aliases: tuple[Alias, ...]
     description: str
     seed: bool
+    part_of: str | None = None
 
 
 @dataclass(frozen=True)
 class _Vocabulary:
     skills: dict[str, _SkillDef]
     matcher: AliasMatcher
+    owners: dict[str, str]  # casefolded alias -> the skill that matches it
 
 
 def _terms(skill: _SkillDef) -> list[Alias]:
@@ -146,7 +154,14 @@ def _vocabulary(roles: RoleSet) -> _Vocabulary:
     for entry in load_taxonomy():
         skills.setdefault(
             entry.id,
-            _SkillDef(entry.id, entry.name, tuple(entry.aliases), entry.description, seed=False),
+            _SkillDef(
+                entry.id,
+                entry.name,
+                tuple(entry.aliases),
+                entry.description,
+                seed=False,
+                part_of=entry.part_of,
+            ),
         )
 
     # an alias text (any case) claimed by several skills goes to one of them, with every
@@ -165,7 +180,8 @@ def _vocabulary(roles: RoleSet) -> _Vocabulary:
     for claimants in claims.values():
         winner = min(rank for rank, _, _ in claimants)[3]
         chosen.extend((skill_id, term) for _, skill_id, term in claimants if skill_id == winner)
-    return _Vocabulary(skills, AliasMatcher(chosen))
+    owners = {term.text.casefold(): skill_id for skill_id, term in chosen}
+    return _Vocabulary(skills, AliasMatcher(chosen), owners)
 
 
 # --- required / plus -----------------------------------------------------------------------------
@@ -380,6 +396,9 @@ class JdSkill:
     first_position: int
     seed: bool
     any_of: str | None = None  # label of the group of alternatives it belongs to
+    # services folded into this platform skill ("AWS development using EC2, S3": AWS includes
+    # ec2 and s3); a CV that names one of them meets it
+    includes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -579,6 +598,31 @@ def _score_roles(
     return matches
 
 
+def _fold_services(
+    found: dict[str, dict[str, Any]], vocabulary: _Vocabulary
+) -> dict[str, list[str]]:
+    """Fold a platform's services into the platform where the JD names both ("AWS development
+    using EC2, S3"): the JD asks for the platform, one requirement, not three. The platform takes
+    the service's mentions and, if the service was required, its call. Returns platform id ->
+    folded service ids; ``found`` loses the services. A service named without its platform
+    stays a skill of its own."""
+    includes: dict[str, list[str]] = {}
+    for skill_id in list(found):
+        platform = vocabulary.skills[skill_id].part_of
+        owner = vocabulary.owners.get(platform.casefold()) if platform else None
+        if owner is None or owner == skill_id or owner not in found:
+            continue
+        service, whole = found.pop(skill_id), found[owner]
+        whole["texts"].extend(t for t in service["texts"] if t not in whole["texts"])
+        if (
+            whole["requirement"] is Requirement.PLUS
+            and service["requirement"] is Requirement.REQUIRED
+        ):
+            whole["requirement"], whole["reason"] = service["requirement"], service["reason"]
+        includes.setdefault(owner, []).append(skill_id)
+    return includes
+
+
 def analyse_job_description(text: str, *, roles: RoleSet) -> JobDescriptionAnalysis:
     """Find a JD's skills, call each required or plus, and rank the seed roles by overlap.
 
@@ -606,6 +650,7 @@ def analyse_job_description(text: str, *, roles: RoleSet) -> JobDescriptionAnaly
             entry["texts"].append(mention.text)
         if requirement is Requirement.REQUIRED and entry["requirement"] is Requirement.PLUS:
             entry["requirement"], entry["reason"] = requirement, reason
+    includes = _fold_services(found, vocabulary)
     groups = _alternative_groups(text, mentions)
     skills = tuple(
         JdSkill(
@@ -617,6 +662,7 @@ def analyse_job_description(text: str, *, roles: RoleSet) -> JobDescriptionAnaly
             first_position=entry["first"],
             seed=vocabulary.skills[skill_id].seed,
             any_of=groups.get(skill_id),
+            includes=tuple(includes.get(skill_id, ())),
         )
         for skill_id, entry in sorted(found.items(), key=lambda item: item[1]["first"])
     )
@@ -686,10 +732,14 @@ def role_from_job_description(
     for found in ordered:
         definition = vocabulary.skills[found.skill_id]
         required = found.requirement is Requirement.REQUIRED
+        # a platform's folded services match as the platform ("EC2" meets "AWS")
+        terms = [*definition.aliases]
+        for service in found.includes:
+            terms.extend(_terms(vocabulary.skills[service]))
         skill = Skill(
             id=definition.id,
             name=definition.name,
-            aliases=[a for a in definition.aliases if a.text.casefold() not in claimed],
+            aliases=[a for a in terms if a.text.casefold() not in claimed],
             description=definition.description,
             weight=REQUIRED_WEIGHT if required else PLUS_WEIGHT,
             required=required,

@@ -105,7 +105,11 @@ def _role_from_jd_command(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     for skill in analysis.skills:
-        print(f"#   {skill.requirement.value:8} {skill.name}: {skill.reason}", file=sys.stderr)
+        includes = f" (includes {', '.join(skill.includes)})" if skill.includes else ""
+        print(
+            f"#   {skill.requirement.value:8} {skill.name}{includes}: {skill.reason}",
+            file=sys.stderr,
+        )
     if args.out:
         try:
             path = rubrics.save_role(role, Path(args.out), overwrite=args.overwrite)

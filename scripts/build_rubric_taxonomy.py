@@ -102,6 +102,10 @@ OVERRIDES: dict[str, tuple[str, list[str]] | None] = {
     "Eclipse Jersey": None,  # "New Jersey"
     "Microsoft Team Foundation Server": ("Team Foundation Server", ["TFS"]),
 }
+# services of a platform: a job description that names the platform too asks for the platform,
+# and a CV that names the service shows it ("AWS development using EC2, S3, Lambda"); the value
+# is an alias of the platform's skill
+PART_OF: dict[str, str] = {"EC2": "AWS", "S3": "AWS", "DynamoDB": "AWS"}
 HAND: list[tuple[str, list[str], str]] = [
     (
         "REST APIs",
@@ -264,6 +268,8 @@ def build(data_dir: Path) -> list[dict[str, object]]:
             "description": description,
             "source": source,
         }
+        if name in PART_OF:
+            entries[key]["part_of"] = PART_OF[name]
 
     for example in sorted(categories):
         if OVERRIDES.get(example, ()) is None:

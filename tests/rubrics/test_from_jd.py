@@ -14,6 +14,7 @@ from rubrics import (
     analyse_job_description,
     load_role_file,
     load_roles,
+    load_taxonomy,
     role_from_job_description,
     save_role,
 )
@@ -300,3 +301,34 @@ def test_role_from_real_postings_gives_a_shared_seed_alias_to_one_skill(roles: R
         assert owners == ["gpu-infrastructure"], index
         big_data = next(s for s in role.skills if s.id == "big-data")
         assert {"Spark", "Hadoop"} <= {a.text for a in big_data.aliases}
+
+
+def test_a_platform_s_services_fold_into_the_platform(roles: RoleSet) -> None:
+    # "Hands-on experience with AWS development using EC2, EB, IAM, S3, Lambda, Cloudfront"
+    analysis = analyse_job_description(_vacancy("207"), roles=roles)
+    ids = [s.skill_id for s in analysis.skills]
+    assert "ec2" not in ids and "s3" not in ids
+    aws = next(s for s in analysis.skills if s.skill_id == "cloud-ml-platforms")
+    assert aws.requirement.value == "required" and aws.includes == ("ec2", "s3")
+    role = role_from_job_description(_vacancy("207"), role_id="backend", roles=roles)
+    # a CV that names a service meets the platform's requirement
+    found = {m.key for m in role.matcher.find("Deployed services on EC2 with assets in S3.")}
+    assert found == {"cloud-ml-platforms"}
+
+
+def test_a_service_named_without_its_platform_stays_a_skill(roles: RoleSet) -> None:
+    role = role_from_job_description(
+        "Data Engineer\nMust have: EC2 and S3, Python.", role_id="data-engineer", roles=roles
+    )
+    assert [s.id for s in role.skills] == ["ec2", "s3", "python"]
+
+
+def test_every_taxonomy_service_names_a_platform_alias(roles: RoleSet) -> None:
+    aliases = {
+        term.text.casefold()
+        for role in roles
+        for skill in role.skills
+        for term in skill.match_terms
+    } | {a.text.casefold() for entry in load_taxonomy() for a in entry.aliases}
+    services = [entry for entry in load_taxonomy() if entry.part_of]
+    assert services and all(entry.part_of.casefold() in aliases for entry in services)  # type: ignore[union-attr]

@@ -124,7 +124,7 @@ def test_role_from_jd_drafts_a_reviewable_role(tmp_path: Path) -> None:
     jd.write_text(
         "Senior LLM Engineer\n"
         "Requirements:\n- Fine-tuning with LoRA or QLoRA\n- RAG pipelines with a vector database\n"
-        "- Python and PyTorch\nNice to have:\n- Kubernetes\n",
+        "- Python and PyTorch\n- AWS (EC2, S3)\nNice to have:\n- Kubernetes\n",
         encoding="utf-8",
     )
     result = subprocess.run(
@@ -147,6 +147,7 @@ def test_role_from_jd_drafts_a_reviewable_role(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "closest seed role: llm-genai-engineer" in result.stderr
+    assert "Cloud ML platforms (includes ec2, s3)" in result.stderr
     saved = (tmp_path / "acme-llm.yaml").read_text(encoding="utf-8")
     assert "id: acme-llm" in saved
 
