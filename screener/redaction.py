@@ -15,9 +15,12 @@ What is blanked:
 - labelled personal details in English, German and Turkish ("Date of birth: …", "Birth year:
   …", "Familienstand: …", "Uyruk: …", "Residence: …"): at the start of a line the label and
   its value to the end of the line, after other details on a line the label and its value to
-  the next column ("Tel-Aviv, Israel  Age: 28 years old");
-- age and citizenship without a label ("28 years old", "23 y.o.", "Citizen of Israel", "US
-  citizen");
+  the next column ("Tel-Aviv, Israel  Age: 28 years old"), and a form's fields run on in one
+  line ("Hirurkar Date of Birth : 20th Oct-1985 Sex : Male Nationality : Indian"); visa,
+  work-permit and residence status count as personal;
+- age, citizenship and residence status without a label ("28 years old", "23 y.o.", "Citizen of
+  Israel", "US citizen", "dual citizenship", "permanent resident", "green card holder") and
+  national origin said in a sentence ("a new repatriate from Russia", "made an Aliyah");
 - a full date alone on a line or in a table cell, a birth date without its label ("16/03/1992");
 - gendered forms of address and pronouns (Mr/Mrs/Ms, Herr/Frau, Bay/Bayan, he/she/his/her, er/sie
   as pronouns is too ambiguous in German and left alone).
@@ -37,7 +40,9 @@ __all__ = ["redact_personal_data"]
 _PERSONAL_LABELS = (
     # en
     r"date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|birthday|born(?:\s+on)?|place\s+of\s+birth|age"
-    r"|gender|sex|marital\s+status|civil\s+status|family\s+status|nationality|citizenship"
+    r"|gender|sex|marital\s+status|civil\s+status|family\s+status|nationality"
+    r"|(?:dual\s+|double\s+)?citizenship|visa(?:\s+(?:status|details|type))?|work\s+permit"
+    r"|(?:immigration|residency)\s+status|residence\s+permit"
     r"|religion|faith|caste|father'?s\s+name|mother'?s\s+name|husband'?s\s+name|spouse"
     r"|children|address|permanent\s+address|current\s+address|residential\s+address|passport"
     r"|(?:city\s+of\s+|place\s+of\s+|country\s+of\s+)?residence|(?:current\s+)?location"
@@ -71,6 +76,14 @@ _PERSONAL_INLINE = re.compile(
     rf"(?im)(?:(?<=[|;•·\t])|(?<=\s\s)|(?<=[.:,]\s))[ \t]*\b(?:{_PERSONAL_LABELS}){_LABEL_NOTE}"
     r"[ \t]*:[^\n|\t]*?(?=[ ]{2,}|\t|\||$)"
 )
+# A form's fields run on in one line of a PDF ("Hirurkar Date of Birth : 20th Oct-1985 Sex : Male
+# Nationality : Indian"): a label after a single space counts when a space stands before its
+# colon too, which prose does not put there (see ``_form_fields``).
+_SPACED_COLON = re.compile(r"[ \t]+:")
+_FIELD_LABEL = re.compile(rf"(?i)(?:{_PERSONAL_LABELS}){_LABEL_NOTE}")
+_FIELD_LABEL_CHARS = 45  # the longest label with a note in brackets
+_WORD_START = re.compile(r"(?<!\S)\S")
+_COLUMN_BREAK = re.compile(r"[ ]{2,}|[\t|\n]")
 # age and citizenship said without a label: "28 years old", "Citizen of Israel", "US citizen";
 # not the end of an age range ("children 5-12 years old", "from 3 months to 12 years old")
 _UNLABELLED_PERSONAL = re.compile(
@@ -79,8 +92,21 @@ _UNLABELLED_PERSONAL = re.compile(
     r"|\b[Cc]itizen[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*){0,2}"
     r"|\b(?:U\.?S\.?|EU|[A-Z][a-z]+)[ \t]+citizen\b"
     r"|\b\d{2}[ \t]*y\.[ \t]?o\.(?!\w)"  # "Embedded Linux Engineer, 23 y.o."
+    r"|\b(?:dual|double)[ \t]+(?:citizenship|nationality)\b[^.;,\n]*"
 )
 _UNLABELLED_WORDS = ("years old", "yrs old", "jahre alt", "yaşında", "yasinda", "citizen", "y.o.")
+# residence status and national origin said in a sentence: "Israel permanent resident", "Green
+# card holder", "a new repatriate from Russia, made an Aliyah in April", "will immigrate in March
+# 2022"; not the words in someone's work ("immigration law", "immigrant families")
+_ORIGIN = re.compile(
+    r"\b(?:[A-Z][\w.]*[ \t]+)?(?i:permanent[ \t]+resident)\b"
+    r"|\b(?i:green[ \t]+card(?:[ \t]+holder)?)\b"
+    r"|\b(?i:(?:new[ \t]+)?(?:repatriate|immigrant|emigrant)[ \t]+from)(?:[ \t]+[A-Z][\w-]*){1,3}"
+    r"|\b(?i:(?:made|make|making)[ \t]+(?:an?[ \t]+)?aliyah)\b[^.;,\n]*"
+    r"|\b(?:I|I've|I[ \t]+have|[Ww]ill|[Rr]ecently|[Nn]ewly)[ \t]+(?:immigrated|immigrate"
+    r"|emigrated|repatriated)\b[^.;,\n]*"
+)
+_ORIGIN_WORDS = ("permanent resident", "green card", "repatriat", "immigra", "emigra", "aliyah")
 # A full date (day, month and year) standing alone on a line or in a table cell: in a CV's
 # header that is a birth date written without its label ("|  | 9 march 1984 | Kiryat Bialik",
 # "16/03/1992"). Elsewhere it is a certificate's date or a footer's; no date is evidence of a
@@ -160,6 +186,31 @@ def _line_of(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
 
 
+def _form_fields(text: str) -> list[tuple[int, int]]:
+    """Spans of personal form fields (``_SPACED_COLON``): label, colon and value, up to the next
+    column, the next such label or the end of the line. Found from the colons back, as only a
+    few of a CV's words stand before one."""
+    labels: list[tuple[int, int]] = []  # label start, value start
+    for colon in _SPACED_COLON.finditer(text):
+        line_start = text.rfind("\n", 0, colon.start()) + 1
+        window = max(line_start, colon.start() - _FIELD_LABEL_CHARS)
+        for word in _WORD_START.finditer(text, window, colon.start()):
+            if _FIELD_LABEL.fullmatch(text, word.start(), colon.start()):
+                value = colon.end()
+                while value < len(text) and text[value] in " \t":
+                    value += 1
+                labels.append((word.start(), value))
+                break
+    spans = []
+    for index, (start, value) in enumerate(labels):
+        column = _COLUMN_BREAK.search(text, value)
+        end = column.start() if column else len(text)
+        if index + 1 < len(labels):
+            end = min(end, labels[index + 1][0])
+        spans.append((start, end))
+    return spans
+
+
 def _occurrences(haystack: str, needle: str) -> Iterable[tuple[int, int]]:
     if len(needle.strip()) < 2:
         return
@@ -178,9 +229,12 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     chars = list(text)
     _blank(chars, (m.span() for m in _PERSONAL_LINE.finditer(text)))
     _blank(chars, (m.span() for m in _PERSONAL_INLINE.finditer(text)))
+    _blank(chars, _form_fields(text))
     lowered = text.lower()
     if any(word in lowered for word in _UNLABELLED_WORDS):  # most CVs say none of them
         _blank(chars, (m.span() for m in _UNLABELLED_PERSONAL.finditer(text)))
+    if any(word in lowered for word in _ORIGIN_WORDS):
+        _blank(chars, (m.span() for m in _ORIGIN.finditer(text)))
     _blank(chars, (m.span(1) for m in _LONE_DATE.finditer(text)))
     _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))

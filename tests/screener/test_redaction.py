@@ -171,6 +171,28 @@ def test_numbers_and_place_names_that_are_no_address_stay(line: str) -> None:
         ("|  |  | 9 march 1984 | Kiryat Bialik", "1984"),
         ("16/03/1992", "1992"),
         ("Geboren  12. März 1991", "1991"),
+        # a PDF form's fields run on in one line, a space before each colon
+        (
+            "Vijay Hirurkar Date of Birth : 20th Oct-1985 Sex : Male Nationality : Indian",
+            "Oct-1985",
+        ),
+        ("Vijay Hirurkar Date of Birth : 20th Oct-1985 Sex : Male Nationality : Indian", "Male"),
+        ("Vijay Hirurkar Date of Birth : 20th Oct-1985 Sex : Male Nationality : Indian", "Indian"),
+        ("Personal Data Marital Status : Married Religion : Hindu", "Married"),
+        ("Personal Data Marital Status : Married Religion : Hindu", "Hindu"),
+        ("Driving License : UAE Visa Status : Husband's Sponsorship", "Husband"),
+        # citizenship, residence status and national origin
+        ("Double Citizenship: American and Brazilian.", "Brazilian"),
+        (
+            "Diverse background: dual citizenship American and Brazilian, educated in Zurich",
+            "American",
+        ),
+        ("Israel permanent resident", "Israel"),
+        ("Hold United States Permanent Resident status", "Permanent Resident"),
+        ("Visa status : Green card holder", "Green card"),
+        ("Im a new repatriate from Russia, made an Aliyah in April.", "Russia"),
+        ("Im a new repatriate from Russia, made an Aliyah in April.", "Aliyah"),
+        ("will immigrate in March 2022 and initially reside in Katsrin", "Katsrin"),
     ],
 )
 def test_personal_details_written_without_a_line_of_their_own_are_blanked(
@@ -198,3 +220,28 @@ def test_a_date_in_a_range_or_a_sentence_stays() -> None:
         "Certified on 12 May 2018 by AWS.\n"
     )
     assert _redacted(text) == text
+
+
+def test_fields_and_work_words_beside_personal_ones_stay() -> None:
+    text = (
+        "Summary\nPersonal Profile Nationality : Indian  Languages known : English, Hindi\n"
+        "Project Name : Churn model  Role : Data Scientist  Average : 4.5\n"
+        "Represented clients in immigration cases; taught immigrant families; immigration law.\n"
+        "Built citizenship portals for USCIS.\n"
+    )
+    redacted = _redacted(text)
+    assert "Indian" not in redacted
+    assert "Languages known : English, Hindi" in redacted
+    for kept in text.split("\n")[2:]:
+        assert kept in redacted, kept
+
+
+def test_form_fields_of_two_candidates_leave_the_same_words() -> None:
+    form = (
+        "Experience\nData Scientist, Acme 2019 - 2024\nPersonal Data Date of Birth : {birth} "
+        "Sex : {sex} Nationality : {nationality} Marital Status : {status}  Skills : Python\n"
+    )
+    one = form.format(birth="20th April 1990", sex="Male", nationality="Indian", status="Single")
+    other = form.format(birth="3 May 1971", sex="Female", nationality="Emirati", status="Married")
+    assert _redacted(one).split() == _redacted(other).split()
+    assert "Skills : Python" in _redacted(one)
