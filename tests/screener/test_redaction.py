@@ -193,6 +193,14 @@ def test_numbers_and_place_names_that_are_no_address_stay(line: str) -> None:
         ("Im a new repatriate from Russia, made an Aliyah in April.", "Russia"),
         ("Im a new repatriate from Russia, made an Aliyah in April.", "Aliyah"),
         ("will immigrate in March 2022 and initially reside in Katsrin", "Katsrin"),
+        # gender, family status and religion without a label
+        ("Highly motivated female with over 3 years of management experience", "female"),
+        ("Status: Married with 1 child (age 4)", "Married"),
+        ("Status: Married with 1 child (age 4)", "1 child"),
+        ("martial status:married  number ofchildren:one son two daughters", "daughters"),
+        ("Vice President of Muslim Student Organization", "Muslim"),
+        ("Oklahoma Christian University, BSEE 2014", "Christian"),
+        ("Familienstand verheiratet, zwei Kinder", "verheiratet"),
     ],
 )
 def test_personal_details_written_without_a_line_of_their_own_are_blanked(
@@ -228,6 +236,8 @@ def test_fields_and_work_words_beside_personal_ones_stay() -> None:
         "Project Name : Churn model  Role : Data Scientist  Average : 4.5\n"
         "Represented clients in immigration cases; taught immigrant families; immigration law.\n"
         "Built citizenship portals for USCIS.\n"
+        "Child-safety classifier for Johnson & Sons; malware detection; one of the children's "
+        "apps.\n"
     )
     redacted = _redacted(text)
     assert "Indian" not in redacted
