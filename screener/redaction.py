@@ -16,8 +16,9 @@ What is blanked:
   …", "Familienstand: …", "Uyruk: …", "Residence: …"): at the start of a line the label and
   its value to the end of the line, after other details on a line the label and its value to
   the next column ("Tel-Aviv, Israel  Age: 28 years old"), and a form's fields run on in one
-  line ("Hirurkar Date of Birth : 20th Oct-1985 Sex : Male Nationality : Indian"); visa,
-  work-permit and residence status count as personal;
+  line ("Hirurkar Date of Birth : 20th Oct-1985 Sex : Male Nationality : Indian", "Full Name:
+  Hassan Aly Aboulela Marital Status: Single."); visa, work-permit, residence and military
+  status count as personal;
 - age, citizenship and residence status without a label ("28 years old", "23 y.o.", "Citizen of
   Israel", "US citizen", "dual citizenship", "permanent resident", "green card holder") and
   national origin said in a sentence ("a new repatriate from Russia", "made an Aliyah");
@@ -47,6 +48,7 @@ _PERSONAL_LABELS = (
     r"|(?:dual\s+|double\s+)?citizenship|visa(?:\s+(?:status|details|type))?|work\s+permit"
     r"|(?:immigration|residency)\s+status|residence\s+permit"
     r"|religion|faith|caste|father'?s\s+name|mother'?s\s+name|husband'?s\s+name|spouse"
+    r"|full\s+name|military\s+status"
     r"|children|address|permanent\s+address|current\s+address|residential\s+address|passport"
     r"|(?:city\s+of\s+|place\s+of\s+|country\s+of\s+)?residence|(?:current\s+)?location"
     r"|birth\s*year|year\s+of\s+birth"
@@ -80,12 +82,22 @@ _PERSONAL_INLINE = re.compile(
     r"[ \t]*:[^\n|\t]*?(?=[ ]{2,}|\t|\||$)"
 )
 # A form's fields run on in one line of a PDF ("Hirurkar Date of Birth : 20th Oct-1985 Sex : Male
-# Nationality : Indian"): a label after a single space counts when a space stands before its
-# colon too, which prose does not put there (see ``_form_fields``).
-_SPACED_COLON = re.compile(r"[ \t]+:")
+# Nationality : Indian", "Full Name: Hassan Aly Aboulela Marital Status: Single."): a label after
+# a single space, or glued to the word before ("Personal InformationDate of Birth:"), counts when
+# a space stands before its colon too, which prose does not put there, or when it can only be a
+# personal detail's (``_DISTINCT_LABELS``: not "age", "address", "location" of a job's line).
+_DISTINCT_LABELS = (
+    r"date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|place\s+of\s+birth|marit[a-z]*\s+status"
+    r"|martial\s+status|civil\s+status|family\s+status|nationality|(?:dual\s+|double\s+)?citizenship"
+    r"|religion|gender|sex|military\s+status|full\s+name|visa\s+status"
+    r"|geburtsdatum|familienstand|staatsangeh[öo]rigkeit|do[ğg]um\s+tarihi|medeni\s+(?:hal|durum)"
+    r"|uyru[ğg]u?|cinsiyet|askerlik\s+durumu"
+)
+_FIELD_COLON = re.compile(r"[ \t]*:")
 _FIELD_LABEL = re.compile(rf"(?i)(?:{_PERSONAL_LABELS}){_LABEL_NOTE}")
+_DISTINCT_LABEL = re.compile(rf"(?i)(?:{_DISTINCT_LABELS}){_LABEL_NOTE}")
 _FIELD_LABEL_CHARS = 45  # the longest label with a note in brackets
-_WORD_START = re.compile(r"(?<!\S)\S")
+_WORD_START = re.compile(r"(?<!\S)\S|(?<=[a-z])(?=[A-Z])")
 _COLUMN_BREAK = re.compile(r"[ ]{2,}|[\t|\n]")
 # age and citizenship said without a label: "28 years old", "Citizen of Israel", "US citizen";
 # not the end of an age range ("children 5-12 years old", "from 3 months to 12 years old")
@@ -226,15 +238,16 @@ def _line_of(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _form_fields(text: str) -> list[tuple[int, int]]:
-    """Spans of personal form fields (``_SPACED_COLON``): label, colon and value, up to the next
+    """Spans of personal form fields (``_FIELD_COLON``): label, colon and value, up to the next
     column, the next such label or the end of the line. Found from the colons back, as only a
     few of a CV's words stand before one."""
     labels: list[tuple[int, int]] = []  # label start, value start
-    for colon in _SPACED_COLON.finditer(text):
+    for colon in _FIELD_COLON.finditer(text):
+        label = _FIELD_LABEL if colon.start() < colon.end() - 1 else _DISTINCT_LABEL
         line_start = text.rfind("\n", 0, colon.start()) + 1
         window = max(line_start, colon.start() - _FIELD_LABEL_CHARS)
         for word in _WORD_START.finditer(text, window, colon.start()):
-            if _FIELD_LABEL.fullmatch(text, word.start(), colon.start()):
+            if label.fullmatch(text, word.start(), colon.start()):
                 value = colon.end()
                 while value < len(text) and text[value] in " \t":
                     value += 1

@@ -181,6 +181,17 @@ def test_numbers_and_place_names_that_are_no_address_stay(line: str) -> None:
         ("Personal Data Marital Status : Married Religion : Hindu", "Married"),
         ("Personal Data Marital Status : Married Religion : Hindu", "Hindu"),
         ("Driving License : UAE Visa Status : Husband's Sponsorship", "Husband"),
+        ("Full Name: Hassan Aly Aboulela Marital Status: Single. Military Status: Exempted", "Aly"),
+        (
+            "Full Name: Hassan Aly Aboulela Marital Status: Single. Military Status: Exempted",
+            "Single",
+        ),
+        (
+            "Full Name: Hassan Aly Aboulela Marital Status: Single. Military Status: Exempted",
+            "Exempt",
+        ),
+        ("Skype: jdoe42 Date of Birth: 2 August 1988", "1988"),
+        ("Personal InformationDate of Birth: February 17th 1971", "1971"),
         # citizenship, residence status and national origin
         ("Double Citizenship: American and Brazilian.", "Brazilian"),
         (
@@ -236,6 +247,8 @@ def test_fields_and_work_words_beside_personal_ones_stay() -> None:
         "Project Name : Churn model  Role : Data Scientist  Average : 4.5\n"
         "Represented clients in immigration cases; taught immigrant families; immigration law.\n"
         "Built citizenship portals for USCIS.\n"
+        "Configured the IP address: static routes  Target age: 18-35  Military Service: 84 - 92 "
+        "US Army signal corps\n"
         "Child-safety classifier for Johnson & Sons; malware detection; one of the children's "
         "apps.\n"
     )
