@@ -40,28 +40,30 @@ from screener.profile._dates import MONTH_NAME
 
 __all__ = ["redact_personal_data"]
 
-_PERSONAL_LABELS = (
+# Labels that can only name a personal detail, also where prose or a job's line runs into them
+# (``_form_fields``) ...
+_DISTINCT_LABELS = (
+    r"date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|place\s+of\s+birth|marit[a-z]*\s+status"
+    r"|martial\s+status|civil\s+status|family\s+status|nationality|(?:dual\s+|double\s+)?citizenship"
+    r"|religion|gender|sex|military\s+status|full\s+name|visa\s+status"
+    r"|geburtsdatum|familienstand|staatsangeh[öo]rigkeit|do[ğg]um\s+tarihi|medeni\s+(?:hal|durum)"
+    r"|uyruk|uyru[ğg]u|cinsiyet|askerlik\s+durumu"
+)
+# ... and these besides, personal where a line or a column starts with them ("Age: 28", "Address:
+# …", "Location: Berlin"), but words of work too ("IP address:", "target age:")
+_PERSONAL_LABELS = _DISTINCT_LABELS + (
     # en
-    r"date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|birthday|born(?:\s+on)?|place\s+of\s+birth|age"
-    r"|gender|sex|marit[a-z]*\s+status|martial\s+status|civil\s+status|family\s+status"
-    r"|number\s+of\s*children|nationality"
-    r"|(?:dual\s+|double\s+)?citizenship|visa(?:\s+(?:status|details|type))?|work\s+permit"
-    r"|(?:immigration|residency)\s+status|residence\s+permit"
-    r"|religion|faith|caste|father'?s\s+name|mother'?s\s+name|husband'?s\s+name|spouse"
-    r"|full\s+name|military\s+status"
+    r"|birthday|born(?:\s+on)?|age|number\s+of\s*children"
+    r"|visa(?:\s+(?:details|type))?|work\s+permit|(?:immigration|residency)\s+status"
+    r"|residence\s+permit|faith|caste|father'?s\s+name|mother'?s\s+name|husband'?s\s+name|spouse"
     r"|children|address|permanent\s+address|current\s+address|residential\s+address|passport"
     r"|(?:city\s+of\s+|place\s+of\s+|country\s+of\s+)?residence|(?:current\s+)?location"
-    r"|birth\s*year|year\s+of\s+birth"
-    r"|photo"
+    r"|birth\s*year|year\s+of\s+birth|photo"
     # de
-    r"|geburtsdatum|geburtsjahr|geburtstag|geboren(?:\s+am)?|geburtsort|alter|geschlecht"
-    r"|familienstand"
-    r"|staatsangeh[öo]rigkeit|nationalit[äa]t|religion|konfession|adresse|anschrift|wohnort"
-    r"|kinder|foto"
+    r"|geburtsjahr|geburtstag|geboren(?:\s+am)?|geburtsort|alter|geschlecht|nationalit[äa]t"
+    r"|konfession|adresse|anschrift|wohnort|kinder|foto"
     # tr
-    r"|do[ğg]um\s+tarihi|do[ğg]um\s+y[ıi]l[ıi]|do[ğg]um\s+yeri|ya[şs]|cinsiyet"
-    r"|medeni\s+(?:hal|durum)|uyruk|uyru[ğg]u"
-    r"|din|adres|ikametg[âa]h|askerlik\s+durumu|ehliyet|foto[ğg]raf"
+    r"|do[ğg]um\s+y[ıi]l[ıi]|do[ğg]um\s+yeri|ya[şs]|din|adres|ikametg[âa]h|ehliyet|foto[ğg]raf"
 )
 # "Date of Birth(Gender): 1993-12-20 (F)": a note in brackets may stand between label and colon
 _LABEL_NOTE = r"(?:[ \t]*\([^)\n]{0,20}\))?"
@@ -86,13 +88,6 @@ _PERSONAL_INLINE = re.compile(
 # a single space, or glued to the word before ("Personal InformationDate of Birth:"), counts when
 # a space stands before its colon too, which prose does not put there, or when it can only be a
 # personal detail's (``_DISTINCT_LABELS``: not "age", "address", "location" of a job's line).
-_DISTINCT_LABELS = (
-    r"date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|place\s+of\s+birth|marit[a-z]*\s+status"
-    r"|martial\s+status|civil\s+status|family\s+status|nationality|(?:dual\s+|double\s+)?citizenship"
-    r"|religion|gender|sex|military\s+status|full\s+name|visa\s+status"
-    r"|geburtsdatum|familienstand|staatsangeh[öo]rigkeit|do[ğg]um\s+tarihi|medeni\s+(?:hal|durum)"
-    r"|uyru[ğg]u?|cinsiyet|askerlik\s+durumu"
-)
 _FIELD_COLON = re.compile(r"[ \t]*:")
 _FIELD_LABEL = re.compile(rf"(?i)(?:{_PERSONAL_LABELS}){_LABEL_NOTE}")
 _DISTINCT_LABEL = re.compile(rf"(?i)(?:{_DISTINCT_LABELS}){_LABEL_NOTE}")
