@@ -327,14 +327,15 @@ def _name_from_handles(lines: Sequence[str]) -> str | None:
 
 
 def _guess_name(text: str, sections: Sequence[Section], links: Sequence[Link]) -> str | None:
+    # a name the CV says itself comes before any guess from its layout
+    if introduced := _name_from_introduction(text):
+        return introduced
     header_end = next(
         (s.heading_start for s in sections if s.kind is not SectionKind.HEADER), len(text)
     )
     # The name is nearly always among the first lines; past that, a two-word capitalised line
     # is more likely a company or a heading.
     headings = {s.heading for s in sections if s.heading}
-    if introduced := _name_from_introduction(text):
-        return introduced
     lines = [line for line in text[: max(header_end, 400)].splitlines() if line.strip()][:6]
     for line in lines:
         if line.strip() in headings:
