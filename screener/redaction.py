@@ -21,7 +21,8 @@ What is blanked:
   status count as personal;
 - age, citizenship and residence status without a label ("28 years old", "23 y.o.", "Citizen of
   Israel", "US citizen", "dual citizenship", "permanent resident", "green card holder") and
-  national origin said in a sentence ("a new repatriate from Russia", "made an Aliyah");
+  national origin said in a sentence ("a new repatriate from Russia", "made an Aliyah", "Im
+  from Saratov", "I grew up in Guadalajara");
 - a full date alone on a line or in a table cell, a birth date without its label ("16/03/1992");
 - gendered forms of address and pronouns (Mr/Mrs/Ms, Herr/Frau, Bay/Bayan, he/she/his/her, er/sie
   as pronouns is too ambiguous in German and left alone);
@@ -107,7 +108,8 @@ _UNLABELLED_PERSONAL = re.compile(
 _UNLABELLED_WORDS = ("years old", "yrs old", "jahre alt", "yaşında", "yasinda", "citizen", "y.o.")
 # residence status and national origin said in a sentence: "Israel permanent resident", "Green
 # card holder", "a new repatriate from Russia, made an Aliyah in April", "will immigrate in March
-# 2022"; not the words in someone's work ("immigration law", "immigrant families")
+# 2022", "Im from Saratov, Russian Federation", "I grew up in Guadalajara, Mexico"; not the words
+# in someone's work ("immigration law", "immigrant families")
 _ORIGIN = re.compile(
     r"\b(?:[A-Z][\w.]*[ \t]+)?(?i:permanent[ \t]+resident)\b"
     r"|\b(?i:green[ \t]+card(?:[ \t]+holder)?)\b"
@@ -115,8 +117,14 @@ _ORIGIN = re.compile(
     r"|\b(?i:(?:made|make|making)[ \t]+(?:an?[ \t]+)?aliyah)\b[^.;,\n]*"
     r"|\b(?:I|I've|I[ \t]+have|[Ww]ill|[Rr]ecently|[Nn]ewly)[ \t]+(?:immigrated|immigrate"
     r"|emigrated|repatriated)\b[^.;,\n]*"
+    r"|\b(?:I['’]?m|I[ \t]+am|I[ \t]+come|[Oo]riginally)[ \t]+from(?:[ \t,]+[A-Z][\w-]*){1,4}"
+    r"|\b(?:grew[ \t]+up|was[ \t]+(?:born|raised)|[Bb]orn[ \t]+and[ \t]+raised)[ \t]+in"
+    r"(?:[ \t,]+(?:the[ \t]+)?[A-Z][\w-]*){1,4}"
 )
-_ORIGIN_WORDS = ("permanent resident", "green card", "repatriat", "immigra", "emigra", "aliyah")
+_ORIGIN_WORDS = (
+    *("permanent resident", "green card", "repatriat", "immigra", "emigra", "aliyah"),
+    *("m from", "am from", "come from", "originally from", "grew up", "born", "raised in"),
+)
 # A full date (day, month and year) standing alone on a line or in a table cell: in a CV's
 # header that is a birth date written without its label ("|  | 9 march 1984 | Kiryat Bialik",
 # "16/03/1992"). Elsewhere it is a certificate's date or a footer's; no date is evidence of a

@@ -204,6 +204,8 @@ def test_numbers_and_place_names_that_are_no_address_stay(line: str) -> None:
         ("Im a new repatriate from Russia, made an Aliyah in April.", "Russia"),
         ("Im a new repatriate from Russia, made an Aliyah in April.", "Aliyah"),
         ("will immigrate in March 2022 and initially reside in Katsrin", "Katsrin"),
+        ("Im from Saratov, Russian Federation. I was a lawyer", "Saratov"),
+        ("I grew up in Guadalajara, Mexico and attended home school", "Mexico"),
         # gender, family status and religion without a label
         ("Highly motivated female with over 3 years of management experience", "female"),
         ("Status: Married with 1 child (age 4)", "Married"),
@@ -246,7 +248,7 @@ def test_fields_and_work_words_beside_personal_ones_stay() -> None:
         "Summary\nPersonal Profile Nationality : Indian  Languages known : English, Hindi\n"
         "Project Name : Churn model  Role : Data Scientist  Average : 4.5\n"
         "Represented clients in immigration cases; taught immigrant families; immigration law.\n"
-        "Built citizenship portals for USCIS.\n"
+        "Built citizenship portals for USCIS. I am from the data team; born in production.\n"
         "Configured the IP address: static routes  Target age: 18-35  Military Service: 84 - 92 "
         "US Army signal corps\n"
         "Child-safety classifier for Johnson & Sons; malware detection; one of the children's "
