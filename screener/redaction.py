@@ -6,8 +6,10 @@ with spaces of the same length, so every character offset of the scoring text st
 the same place in the CV and evidence can be quoted from the original.
 
 What is blanked:
-- the candidate's name wherever it occurs, profile links, the location, and every short line
-  that carries an e-mail address or phone number (contact lines: city, street and handles);
+- the candidate's name wherever it occurs, profile links, and every short line that carries an
+  e-mail address or phone number (contact lines: city, street and handles);
+- where the candidate lives, labelled or as a header's line or cell of its own ("Haifa,
+  Israel", "Israel, Beer Sheva", "San Francisco, CA");
 - postal addresses without a label (a street and house number, a post-office box, a US city
   with state and ZIP code) with the rest of their line, or alone on a job's or a long line;
 - profile handles after their label ("GitHub: @jdoe", "Twitter:// @jdoe"), bare @handles and
@@ -275,8 +277,9 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
 
     Args:
         text: the CV text.
-        contacts: the profile's contact details; their name and location are blanked wherever
-            they occur. E-mails, phones and links are found in the text itself either way.
+        contacts: the profile's contact details of this text; their name is blanked wherever
+            it occurs, their location where the profile read it. E-mails, phones and links are
+            found in the text itself either way.
     """
     chars = list(text)
     _blank(chars, (m.span() for m in _PERSONAL_LINE.finditer(text)))
@@ -312,13 +315,18 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
         whole = len(rest) <= _ADDRESS_LINE_WORDS and not _YEAR.search(line)
         _blank(chars, [(line_start, line_end) if whole else match.span()])
     if contacts is not None:
-        for known in (contacts.name, contacts.location):
-            if known:
-                _blank(chars, _occurrences(text, known))
-                # "Jane Doe" is also "Doe" in a footer and "Jane" in a signature; parts match
-                # as capitalised words only, so a name part like "May" leaves "may" alone.
-                for part in known.split():
-                    if len(part) >= 3:
-                        pattern = rf"(?<!\w){re.escape(part)}(?!\w)"
-                        _blank(chars, (m.span() for m in re.finditer(pattern, text)))
+        if contacts.name:
+            _blank(chars, _occurrences(text, contacts.name))
+            # "Jane Doe" is also "Doe" in a footer and "Jane" in a signature; parts match as
+            # capitalised words only, so a name part like "May" leaves "may" alone.
+            for part in contacts.name.split():
+                if len(part) >= 3:
+                    pattern = rf"(?<!\w){re.escape(part)}(?!\w)"
+                    _blank(chars, (m.span() for m in re.finditer(pattern, text)))
+        # Where the candidate lives goes where the profile read it, not where a job's line
+        # names the same town: the same CV with another address then reads the same. (The
+        # span is the CV text's; another text, such as a hidden one, is left as it is.)
+        span = contacts.location_span
+        if span is not None and text[span.start : span.end] == contacts.location:
+            _blank(chars, [(span.start, span.end)])
     return "".join(chars)

@@ -13,6 +13,7 @@ from datetime import date
 
 from screener.profile._dates import find_date_ranges
 from screener.profile._model import ContactDetails, Link, LinkKind, TextSpan
+from screener.profile._places import place_of_residence
 from screener.profile._skills import find_skill_mentions
 from screener.sections import Section, SectionKind
 
@@ -330,13 +331,11 @@ def _guess_name(text: str, sections: Sequence[Section], links: Sequence[Link]) -
     # a name the CV says itself comes before any guess from its layout
     if introduced := _name_from_introduction(text):
         return introduced
-    header_end = next(
-        (s.heading_start for s in sections if s.kind is not SectionKind.HEADER), len(text)
-    )
     # The name is nearly always among the first lines; past that, a two-word capitalised line
     # is more likely a company or a heading.
     headings = {s.heading for s in sections if s.heading}
-    lines = [line for line in text[: max(header_end, 400)].splitlines() if line.strip()][:6]
+    header = text[: max(_header_end(text, sections), 400)]
+    lines = [line for line in header.splitlines() if line.strip()][:6]
     for line in lines:
         if line.strip() in headings:
             continue
@@ -348,20 +347,52 @@ def _guess_name(text: str, sections: Sequence[Section], links: Sequence[Link]) -
     return _name_from_handles(lines) or _name_from_indeed(links)
 
 
-def _guess_location(text: str) -> str | None:
+def _header_end(text: str, sections: Sequence[Section]) -> int:
+    """Where the first section's heading starts (the header is what comes before it)."""
+    return next((s.heading_start for s in sections if s.kind is not SectionKind.HEADER), len(text))
+
+
+# Where the header says where the candidate lives without a label, it does so in its first
+# lines; further down a CV that has no headings, a place is an employer's or a school's.
+_RESIDENCE_LINES = 12
+_LINE = re.compile(r"[^\n]*\S[^\n]*")
+
+
+def _guess_location(text: str, sections: Sequence[Section]) -> tuple[str, TextSpan] | None:
     if match := _INDEED_LOCATION.search(text):
-        return match["loc"].strip(" -,")
+        return _stripped(text, *match.span("loc"), " -,")
     if match := _LOCATION_LABEL.search(text[:3000]):
-        return match.group(1).strip()[:80] or None
+        value, where = _stripped(text, *match.span(1), " \t\r")
+        if not value:
+            return None
+        return value[:80], TextSpan(where.start, where.start + min(len(value), 80))
+    header_end = _header_end(text, sections)
+    for number, line in enumerate(_LINE.finditer(text, 0, header_end), start=1):
+        if number == _RESIDENCE_LINES:
+            header_end = line.end()
+            break
+    if place := place_of_residence(text, header_end):
+        return text[place[0] : place[1]], TextSpan(*place)
     return None
+
+
+def _stripped(text: str, start: int, end: int, chars: str) -> tuple[str, TextSpan]:
+    """``text[start:end]`` without ``chars`` at either end, and its span."""
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return text[start:end], TextSpan(start, end)
 
 
 def extract_contacts(text: str, sections: Sequence[Section]) -> ContactDetails:
     links = _links_in(text)
+    location, location_span = _guess_location(text, sections) or (None, None)
     return ContactDetails(
         name=_guess_name(text, sections, links),
         emails=_emails_in(text),
         phones=_phones_in(text),
         links=links,
-        location=_guess_location(text),
+        location=location,
+        location_span=location_span,
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from screener.profile._dates import MONTH_NAME
 from screener.profile._model import DegreeLevel, EducationEntry, TextSpan
+from screener.profile._places import REGION_NAMES, US_STATE_CODES
 from screener.sections import Section, SectionKind
 
 __all__ = ["extract_education"]
@@ -124,34 +125,9 @@ _MENTION_BEFORE = re.compile(
 # or "B.Sc. Computer Science Pune, Maharashtra Pune University": the town where the degree was
 # taken, then ", <state or country>". A comma followed by one of these regions (not part of a
 # school's name, "Kerala University") marks the words before it as a place, not a field of study.
-_REGION_NAMES = (
-    # Indian states and union territories
-    "Andhra Pradesh|Arunachal Pradesh|Assam|Bihar|Chhattisgarh|Goa|Gujarat|Haryana"
-    "|Himachal Pradesh|Jharkhand|Karnataka|Kerala|Madhya Pradesh|Maharashtra|Manipur|Meghalaya"
-    "|Mizoram|Nagaland|Odisha|Orissa|Punjab|Rajasthan|Sikkim|Tamil Nadu|Telangana|Tripura"
-    "|Uttar Pradesh|Uttarakhand|Uttaranchal|West Bengal|New Delhi|Delhi|NCR|Chandigarh"
-    "|Puducherry|Pondicherry|Jammu|Kashmir|Ladakh"
-    # US states
-    "|Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
-    "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland"
-    "|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada"
-    "|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma"
-    "|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah"
-    "|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
-    # German states; the emirates
-    "|Bayern|Bavaria|Baden-Württemberg|Hessen|Hesse|Nordrhein-Westfalen|Niedersachsen|Sachsen"
-    "|Thüringen|Brandenburg|Schleswig-Holstein|Rheinland-Pfalz|Saarland|Abu Dhabi|Sharjah"
-    # countries
-    r"|India|Germany|Deutschland|Turkey|Türkiye|Turkiye|United Arab Emirates|UAE|U\.A\.E"
-    r"|United States|USA|U\.S\.A|United Kingdom|UK|England|Scotland|Ireland|Canada|Australia"
-    "|Singapore|Pakistan|Bangladesh|Nepal|Sri Lanka|Netherlands|Switzerland|Austria|France"
-)
-_US_STATE_CODES = (
-    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ"
-    "|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
-)
+# (the regions are the markets', ``_places.REGION_NAMES``)
 _REGION_AFTER = re.compile(
-    rf"\s*,\s*(?:(?i:{_REGION_NAMES})|{_US_STATE_CODES})(?![\w.])"
+    rf"\s*,\s*(?:(?i:{REGION_NAMES})|{US_STATE_CODES})(?![\w.])"
     r"(?!\s+(?i:universit\w*|college|institute|technical|technological|agricultural|vidyapee?th))"
 )
 # Words of a field of study, so that only the town before ", <region>" is cut from "Computer

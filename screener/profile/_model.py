@@ -101,6 +101,9 @@ class ContactDetails:
     phones: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
     location: str | None = None
+    # where ``location`` was read; the redaction blanks it there, not wherever a job's line
+    # names the same town
+    location_span: TextSpan | None = None
 
 
 @dataclass(frozen=True, slots=True)

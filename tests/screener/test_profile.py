@@ -908,3 +908,29 @@ def test_contacts_read_twice_from_one_text_are_the_same_and_each_reader_s_own() 
         found.clear()
     assert find_links(text) and find_emails(text) == ["jane@example.org"] and find_phones(text)
     assert "github" not in redact_personal_data(text, profile.contacts)
+
+
+@pytest.mark.parametrize(
+    ("header", "location"),
+    [
+        ("Jane Doe\nBerlin, Germany\n", "Berlin, Germany"),
+        ("Golang Developer\nKarmiEl, Israel (Able to relocate)\n", "KarmiEl, Israel"),
+        ("Java Developer\nIsrael, Rishon Lezion\n", "Israel, Rishon Lezion"),
+        ("Ali Kaya | Kadıköy, İstanbul, Türkiye | ali@example.com\n", "Kadıköy, İstanbul, Türkiye"),
+        ("Jane Doe\nSilicon Valley, CA, USA\n", "Silicon Valley, CA, USA"),
+        # cells that name no place
+        ("Jane Doe\nPython, Java, SQL\nMachine Learning, Deep Learning\n", None),
+        ("Jane Doe\nLooking for roles in Berlin, Germany or remote\n", None),
+    ],
+)
+def test_contacts_where_the_candidate_lives_from_the_header_without_a_label(
+    header: str, location: str | None
+) -> None:
+    text = header + "Experience\nML Engineer, Acme GmbH, Munich, Germany, 2019 - 2023\n"
+    profile = extract_profile(text, reference_date=date(2026, 1, 1))
+    assert profile.contacts.location == location
+
+
+def test_contacts_a_job_s_town_is_not_where_the_candidate_lives() -> None:
+    text = "Jane Doe\nML Engineer\nExperience\nAcme GmbH\nMunich, Germany\n2019 - 2023\n"
+    assert extract_profile(text, reference_date=date(2026, 1, 1)).contacts.location is None

@@ -270,3 +270,48 @@ def test_form_fields_of_two_candidates_leave_the_same_words() -> None:
     other = form.format(birth="3 May 1971", sex="Female", nationality="Emirati", status="Married")
     assert _redacted(one).split() == _redacted(other).split()
     assert "Skills : Python" in _redacted(one)
+
+
+# Where a candidate lives, as headers write it without a label: a town and its country, state
+# or region, the country first, with a postcode or a note after it (the note stays).
+_HOME_LINES = [
+    ("Berlin, Germany", "Berlin, Germany"),
+    ("İstanbul, Türkiye", "İstanbul, Türkiye"),
+    ("Dubai, UAE", "Dubai, UAE"),
+    ("San Francisco, CA", "San Francisco, CA"),
+    ("Israel, Beer Sheva", "Israel, Beer Sheva"),
+    ("KarmiEl, Israel (Able to relocate)", "KarmiEl, Israel"),
+    ("Pune, Maharashtra 411001", "Pune, Maharashtra 411001"),
+]
+_HOME_CV = "Jane Doe\nML Engineer\n{home}\nExperience\n{job}\nBerlin, Germany\n"
+_JOB = "ML Engineer, Acme GmbH, Berlin, Germany, 2019 - 2023"
+
+
+@pytest.mark.parametrize(("line", "place"), _HOME_LINES)
+def test_where_a_candidate_lives_goes_and_a_job_s_town_stays(line: str, place: str) -> None:
+    redacted = _redacted(_HOME_CV.format(home=line, job=_JOB))
+    assert redacted.split("\n")[2].strip() == line.replace(place, "").strip()
+    # a job's town stays, even where the candidate lives there too
+    assert _JOB in redacted and redacted.split("\n")[5] == "Berlin, Germany"
+    # the same CV with another home reads the same to everything that scores it
+    other = _redacted(_HOME_CV.format(home=line.replace(place, "Haifa, Israel"), job=_JOB))
+    assert redacted.split() == other.split()
+
+
+@pytest.mark.parametrize(
+    ("header", "home"),
+    [
+        ("English, Hebrew, Russian | Beer Sheva, Israel | Java, Spring, SQL", "Beer Sheva"),
+        ("Haifa, Israel      Languages   Personal qualities Quick learner", "Haifa"),
+    ],
+)
+def test_a_home_among_a_header_s_cells_goes_and_the_other_cells_stay(
+    header: str, home: str
+) -> None:
+    job = "Senior Developer, SuperUp, Ashdod, Israel, 2017 - 2020"
+    redacted = _redacted(f"FULL STACK DEVELOPER\n{header}\nExperience\n{job}\n")
+    assert home not in redacted
+    for cell in header.split("|") if "|" in header else header.split("  ")[1:]:
+        if home not in cell:
+            assert cell.strip() in redacted, cell
+    assert job in redacted
