@@ -12,8 +12,9 @@ What is blanked:
   Israel", "Israel, Beer Sheva", "San Francisco, CA");
 - postal addresses without a label (a street and house number, a post-office box, a US city
   with state and ZIP code) with the rest of their line, or alone on a job's or a long line;
-- profile handles after their label ("GitHub: @jdoe", "Twitter:// @jdoe"), bare @handles and
-  ORCID iDs, wherever they stand;
+- profile handles after their label ("GitHub: @jdoe", "Twitter:// @jdoe", also below an empty
+  label), bare @handles, ORCID iDs and LinkedIn addresses cut at their host ("/in/jane-doe"),
+  wherever they stand;
 - labelled personal details in English, German and Turkish ("Date of birth: …", "Birth year:
   …", "Familienstand: …", "Uyruk: …", "Residence: …"): at the start of a line the label and
   its value to the end of the line, after other details on a line the label and its value to
@@ -189,8 +190,11 @@ _HANDLE_LABELS = (
     r"|stack\s?overflow|medium|researchgate|google\s+scholar|scholar|homepage|website|web|blog"
     r"|portfolio|skype|telegram|whatsapp|discord|slack|hugging\s?face|leetcode|codeforces"
 )
+# An empty label ("Telegram:" at a line's end) takes no next label for its handle, so
+# "Telegram:\nGithub: jdoe" still blanks "jdoe".
 _LABELLED_HANDLE = re.compile(
-    rf"(?i)(?<![\w.])(?:{_HANDLE_LABELS})\s*:(?://)?\s*(@?[^\s|,;·•]+(?:\s+@[^\s|,;·•]+)?)"
+    rf"(?i)(?<![\w.])(?:{_HANDLE_LABELS})\s*:(?://)?\s*(?!(?:{_HANDLE_LABELS})\s*:)"
+    r"(@?[^\s|,;·•]+(?:\s+@[^\s|,;·•]+)?)"
 )
 # addresses on profile hosts carry the user name ("x.com/@jdoe", "gitlab.com/jdoe/project")
 _PROFILE_URL = re.compile(
@@ -198,6 +202,8 @@ _PROFILE_URL = re.compile(
     r"|kaggle|huggingface|medium|stackoverflow|researchgate|orcid|scholar\.google|leetcode"
     r"|codeforces|mastodon\.\w+|bsky)\.(?:com|org|net|co|io|app|social)/[^\s|,;]+"
 )
+# a LinkedIn address cut at its host, as a line wraps it ("/in/jane-doe-")
+_PROFILE_PATH = re.compile(r"(?<![\w./])/in/[\w%-]{3,}/?")
 _BARE_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][\w.\-]{1,38}(?![\w@])")
 _ORCID = re.compile(r"(?<!\d)\d{4}-\d{4}-\d{4}-\d{3}[\dX](?!\d)")
 
@@ -295,6 +301,7 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     _blank(chars, _status_words(text))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))
     _blank(chars, (m.span() for m in _PROFILE_URL.finditer(text)))
+    _blank(chars, (m.span() for m in _PROFILE_PATH.finditer(text)))
     _blank(chars, (m.span(1) for m in _LABELLED_HANDLE.finditer(text)))
     _blank(chars, (m.span() for m in _BARE_HANDLE.finditer(text)))
     _blank(chars, (m.span() for m in _ORCID.finditer(text)))

@@ -86,6 +86,23 @@ def test_profile_handles_go_and_their_labels_and_skill_mentions_stay() -> None:
     assert "jane@example.com" not in redacted  # e-mails still go as before
 
 
+def test_a_handle_below_an_empty_label_and_a_wrapped_linkedin_address_go() -> None:
+    # lines of the shared CVs: an empty "Telegram:" above "Github: …", a LinkedIn address a
+    # line wrap cut from its host
+    text = (
+        "Golang Developer\nTelegram:\nGithub: entertainment-veks\nGENERAL\n"
+        "Optimised all images, which decreased time to support all\n"
+        "/in/christina-lorman- possible device resolutions on avg by 20%.\n"
+        "Experience\nMoved src/in/app to the monorepo; check-in/out flows.\n"
+    )
+    redacted = redact_personal_data(text)
+    for handle in ("entertainment-veks", "christina-lorman"):
+        assert handle not in redacted, handle
+    for kept in ("Telegram:", "Github:", "possible device resolutions on avg by 20%.",
+                 "Moved src/in/app to the monorepo; check-in/out flows."):  # fmt: skip
+        assert kept in redacted, kept
+
+
 def test_every_layout_template_cv_has_its_name_found_and_blanked() -> None:
     """Two-column and one-line headers too (Deedy, sb2nov): a name the profile misses would
     stay in the text the model and the rules read."""
