@@ -9,7 +9,7 @@ What is blanked:
 - the candidate's name wherever it occurs, profile links, and every short line that carries an
   e-mail address or phone number (contact lines: city, street and handles);
 - where the candidate lives, labelled or as a header's line or cell of its own ("Haifa,
-  Israel", "Israel, Beer Sheva", "San Francisco, CA");
+  Israel", "Israel, Beer Sheva", "San Francisco, CA"), and a year alone in a cell of its line;
 - postal addresses without a label (a street and house number, a post-office box, a US city
   with state and ZIP code) with the rest of their line, or alone on a job's or a long line;
 - profile handles after their label ("GitHub: @jdoe", "Twitter:// @jdoe", also below an empty
@@ -41,6 +41,7 @@ from collections.abc import Iterable
 from screener.profile import ContactDetails
 from screener.profile._contacts import find_emails, find_links, find_phones
 from screener.profile._dates import MONTH_NAME
+from screener.profile._places import cells
 
 __all__ = ["redact_personal_data"]
 
@@ -230,6 +231,7 @@ _POSTAL_ADDRESS = re.compile(
 )
 # a year on the line: a job's or a degree's line, where an employer's address is only a part
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_RANGE_DASH = re.compile(r"[-–—]")
 # more words than this beside an address: the line says more than where someone lives
 _ADDRESS_LINE_WORDS = 6
 _WORD = re.compile(r"[^\W\d_]+")
@@ -269,6 +271,19 @@ def _form_fields(text: str) -> list[tuple[int, int]]:
             end = min(end, labels[index + 1][0])
         spans.append((start, end))
     return spans
+
+
+def _years_beside(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
+    """Years alone in a cell of the short line that holds ``text[start:end]`` (the home): the
+    birth year ("English, Hebrew | Beer Sheva, Israel | 1987"). Not one end of a range ("2006
+    – 2012"), and not on a long line, a table's row flattened into one."""
+    start, end = _line_of(text, start, end)
+    if end - start > _CONTACT_LINE_CHARS:
+        return
+    for cell_start, cell_end in cells(text[start:end]):
+        a, b = start + cell_start, start + cell_end
+        if _YEAR.fullmatch(text, a, b) and not _RANGE_DASH.search(text, max(a - 3, 0), b + 3):
+            yield a, b
 
 
 def _occurrences(haystack: str, needle: str) -> Iterable[tuple[int, int]]:
@@ -336,4 +351,5 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
         span = contacts.location_span
         if span is not None and text[span.start : span.end] == contacts.location:
             _blank(chars, [(span.start, span.end)])
+            _blank(chars, _years_beside(text, span.start, span.end))
     return "".join(chars)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from importlib import resources
 
-__all__ = ["REGION_NAMES", "US_STATE_CODES", "place_of_residence"]
+__all__ = ["REGION_NAMES", "US_STATE_CODES", "cells", "place_of_residence"]
 
 REGION_NAMES = (
     # Indian states and union territories
