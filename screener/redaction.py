@@ -176,9 +176,20 @@ def _status_words(text: str) -> Iterable[tuple[int, int]]:
                 yield count.start(), word.end()
 
 
+# Forms of address as they stand before a name ("Mr. John Doe", "Ms Jane Smith", "Frau
+# Schmidt", "Bayan Yılmaz", "MR. MANISH PATIL"): capitalised, or in capitals with their dot, and
+# a capital after them. So "MS Office", "MS SQL", "an MS in Statistics", SAP's "MRS", "MX-480",
+# "near miss", "Tampa Bay" and "Bay Area" stay, as do Microsoft's "Ms Office" and "Ms Sql";
+# "Bay" (Turkish "Mr") counts only where no capitalised word or comma stands before it, or after
+# "Sayın" ("Dear"). Then the pronouns, in any case.
 _ADDRESS_TERMS = re.compile(
-    r"(?i)\b(?:mr|mrs|ms|miss|mx|herr|frau|bay|bayan|sayın)\b\.?"
-    r"|\b(?:he|she|him|her|his|hers|himself|herself)\b"
+    r"(?<![\w/.-])(?:(?:Mr|Mrs|Ms|Mx|Miss|Herr|Frau|Bayan|Sayın)\b\.?|(?:MR|MRS|MS|MX|MISS)\.)"
+    r"(?=\s{0,3}[A-ZÄÖÜÇĞİŞ])"
+    r"(?!\s{0,3}(?i:office|excel|word|access|outlook|power\s?point|project|visio|sql|dynamics"
+    r"|teams|windows|azure|exchange|share\s?point|publisher|visual|paint|navision|dos|asp))"
+    r"|(?<![\w,][ \t])(?<![\w/.-])Bay(?=[ \t]+[A-ZÇĞİÖŞÜ][a-zçğıöşü]+\b)(?![ \t]+(?:Area|St)\b)"
+    r"|(?<=Sayın[ \t])Bay\b"
+    r"|(?i:\b(?:he|she|him|her|his|hers|himself|herself)\b)"
 )
 
 

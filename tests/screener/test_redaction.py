@@ -335,3 +335,29 @@ def test_a_home_among_a_header_s_cells_goes_and_the_other_cells_stay(
     for cell in re.split(r"[|]| {2,}", header):
         assert (cell.strip() in redacted) is (cell.strip() not in gone), cell
     assert job in redacted
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("Principal Mrs. Karen Noble 08/2005 to 06/2009", "Mrs."),
+        ("Ms Jane Smith, Data Scientist", "Ms"),
+        ("Date: 27.01.2019 MR. MANISH PRABHAKAR PATIL Place: Pune", "MR."),
+        ("Bewerbung von Frau Anna Schmidt", "Frau"),
+        ("Sayın Bay Ahmet Kaya", "Bay"),
+        ("Bayan Ayşe Yılmaz, Veri Bilimci", "Bayan"),
+        ("Citigroup.\nMr.\nThomas is a graduate of the University", "Mr."),
+    ],
+)
+def test_a_form_of_address_before_a_name_goes(line: str, title: str) -> None:
+    assert title not in redact_personal_data(line).split()
+
+
+def test_words_that_only_look_like_a_form_of_address_stay() -> None:
+    # lines of the shared CVs: Microsoft's products, a master's degree, places, SAP modules
+    line = (
+        "MS Office, MS SQL Server, MS-DOS, an MS in Statistics, Ms Excel, Ms Sql Server, GC/MS. "
+        "Juniper MX-480, SAP HR, MRS; near miss investigation; Tampa Bay, Bay Area, Chesapeake "
+        "Bay Foundation."
+    )
+    assert redact_personal_data(line) == line
