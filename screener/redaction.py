@@ -183,13 +183,13 @@ def _status_words(text: str) -> Iterable[tuple[int, int]]:
 # "Bay" (Turkish "Mr") counts only where no capitalised word or comma stands before it, or after
 # "Sayın" ("Dear"). Then the pronouns, in any case.
 _ADDRESS_TERMS = re.compile(
-    r"(?<![\w/.-])(?:(?:Mr|Mrs|Ms|Mx|Miss|Herr|Frau|Bayan|Sayın)\b\.?|(?:MR|MRS|MS|MX|MISS)\.)"
+    r"\b(?<![/.-])(?:(?:Mr|Mrs|Ms|Mx|Miss|Herr|Frau|Bayan|Sayın)\b\.?|(?:MR|MRS|MS|MX|MISS)\.)"
     r"(?=\s{0,3}[A-ZÄÖÜÇĞİŞ])"
     r"(?!\s{0,3}(?i:office|excel|word|access|outlook|power\s?point|project|visio|sql|dynamics"
     r"|teams|windows|azure|exchange|share\s?point|publisher|visual|paint|navision|dos|asp))"
-    r"|(?<![\w,][ \t])(?<![\w/.-])Bay(?=[ \t]+[A-ZÇĞİÖŞÜ][a-zçğıöşü]+\b)(?![ \t]+(?:Area|St)\b)"
-    r"|(?<=Sayın[ \t])Bay\b"
-    r"|(?i:\b(?:he|she|him|her|his|hers|himself|herself)\b)"
+    r"|\b(?<![\w,][ \t])(?<![/.-])Bay(?=[ \t]+[A-ZÇĞİÖŞÜ][a-zçğıöşü]+\b)(?![ \t]+(?:Area|St)\b)"
+    r"|\b(?<=Sayın[ \t])Bay\b"
+    r"|\b(?i:he|she|him|her|his|hers|himself|herself)\b"
 )
 
 
