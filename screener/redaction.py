@@ -181,7 +181,8 @@ def _status_words(text: str) -> Iterable[tuple[int, int]]:
 # a capital after them. So "MS Office", "MS SQL", "an MS in Statistics", SAP's "MRS", "MX-480",
 # "near miss", "Tampa Bay" and "Bay Area" stay, as do Microsoft's "Ms Office" and "Ms Sql";
 # "Bay" (Turkish "Mr") counts only where no capitalised word or comma stands before it, or after
-# "Sayın" ("Dear"). Then the pronouns, in any case.
+# "Sayın" ("Dear"). Then the pronouns, lower-case or capitalised: in capitals "HIS" and "HIM"
+# are hospital and health information systems.
 _ADDRESS_TERMS = re.compile(
     r"\b(?<![/.-])(?:(?:Mr|Mrs|Ms|Mx|Miss|Herr|Frau|Bayan|Sayın)\b\.?|(?:MR|MRS|MS|MX|MISS)\.)"
     r"(?=\s{0,3}[A-ZÄÖÜÇĞİŞ])"
@@ -189,7 +190,7 @@ _ADDRESS_TERMS = re.compile(
     r"|teams|windows|azure|exchange|share\s?point|publisher|visual|paint|navision|dos|asp))"
     r"|\b(?<![\w,][ \t])(?<![/.-])Bay(?=[ \t]+[A-ZÇĞİÖŞÜ][a-zçğıöşü]+\b)(?![ \t]+(?:Area|St)\b)"
     r"|\b(?<=Sayın[ \t])Bay\b"
-    r"|\b(?i:he|she|him|her|his|hers|himself|herself)\b"
+    r"|\b(?:[Hh]e|[Ss]he|[Hh]im|[Hh]er|[Hh]is|[Hh]ers|[Hh]imself|[Hh]erself)\b"
 )
 
 
@@ -199,14 +200,21 @@ _ADDRESS_TERMS = re.compile(
 # as "GitHub, Docker" is left alone.
 _HANDLE_LABELS = (
     r"github|gitlab|bitbucket|linkedin|xing|twitter|x|mastodon|bluesky|orcid|kaggle"
-    r"|stack\s?overflow|medium|researchgate|google\s+scholar|scholar|homepage|website|web|blog"
-    r"|portfolio|skype|telegram|whatsapp|discord|slack|hugging\s?face|leetcode|codeforces"
+    r"|stack\s?overflow|medium|researchgate|google\s+scholar|scholar|skype|telegram|whatsapp"
+    r"|discord|slack|hugging\s?face|leetcode|codeforces"
 )
-# An empty label ("Telegram:" at a line's end) takes no next label for its handle, so
+# Labels of a site, whose value is an address only where it has a dot: "Web: HTML5/CSS3,
+# JQuery" lists technologies, "Web: jdoe.dev" is a site.
+_SITE_LABELS = r"homepage|website|web|blog|portfolio"
+# An empty label ("Telegram:" at a line's end) takes no next label for its value, so
 # "Telegram:\nGithub: jdoe" still blanks "jdoe".
+_NOT_A_LABEL = rf"(?!(?:{_HANDLE_LABELS}|{_SITE_LABELS})\s*:)"
 _LABELLED_HANDLE = re.compile(
-    rf"(?i)(?<![\w.])(?:{_HANDLE_LABELS})\s*:(?://)?\s*(?!(?:{_HANDLE_LABELS})\s*:)"
+    rf"(?i)(?<![\w.])(?:{_HANDLE_LABELS})\s*:(?://)?\s*{_NOT_A_LABEL}"
     r"(@?[^\s|,;·•]+(?:\s+@[^\s|,;·•]+)?)"
+)
+_LABELLED_SITE = re.compile(
+    rf"(?i)(?<![\w.])(?:{_SITE_LABELS})\s*:\s*{_NOT_A_LABEL}([^\s|,;·•]*\.[a-z][^\s|,;·•]*)"
 )
 # addresses on profile hosts carry the user name ("x.com/@jdoe", "gitlab.com/jdoe/project")
 _PROFILE_URL = re.compile(
@@ -329,6 +337,7 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     _blank(chars, (m.span() for m in _PROFILE_URL.finditer(text)))
     _blank(chars, (m.span() for m in _PROFILE_PATH.finditer(text)))
     _blank(chars, (m.span(1) for m in _LABELLED_HANDLE.finditer(text)))
+    _blank(chars, (m.span(1) for m in _LABELLED_SITE.finditer(text)))
     _blank(chars, (m.span() for m in _BARE_HANDLE.finditer(text)))
     _blank(chars, (m.span() for m in _ORCID.finditer(text)))
     # A short line that carries an e-mail or phone number is a contact line: the city, street

@@ -353,11 +353,24 @@ def test_a_form_of_address_before_a_name_goes(line: str, title: str) -> None:
     assert title not in redact_personal_data(line).split()
 
 
-def test_words_that_only_look_like_a_form_of_address_stay() -> None:
-    # lines of the shared CVs: Microsoft's products, a master's degree, places, SAP modules
+def test_words_that_only_look_like_a_form_of_address_or_a_pronoun_stay() -> None:
+    # lines of the shared CVs: Microsoft's products, a master's degree, places, SAP modules,
+    # health information systems
     line = (
         "MS Office, MS SQL Server, MS-DOS, an MS in Statistics, Ms Excel, Ms Sql Server, GC/MS. "
         "Juniper MX-480, SAP HR, MRS; near miss investigation; Tampa Bay, Bay Area, Chesapeake "
-        "Bay Foundation."
+        "Bay Foundation. PACS/HIS, HIM Operations including coding."
     )
     assert redact_personal_data(line) == line
+
+
+def test_a_site_s_label_takes_an_address_not_a_list_of_technologies() -> None:
+    text = (
+        "Web:  HTML5/CSS3, JQuery, Bootstrap3\nDynamic website: Content management system\n"
+        "Web: jdoe.dev | Portfolio: https://janedoe.design/work\n"
+    )
+    redacted = redact_personal_data(text)
+    for kept in ("HTML5/CSS3, JQuery", "Content management system", "Web:", "Portfolio:"):
+        assert kept in redacted, kept
+    for site in ("jdoe.dev", "janedoe.design"):
+        assert site not in redacted, site
