@@ -90,7 +90,16 @@ _JOB_WORDS = re.compile(
     r"|associate|assistant|executive|accountant|auditor|coordinator|representative|supervisor"
     r"|technician|generalist|advocate|advisor|adviser|recruiter|teacher|instructor|trainee"
     r"|researcher|lecturer|professor|cashier|receptionist|chef|operator|strategist"
-    r"|controller|bookkeeper|paralegal|attorney|pharmacist)s?\b",
+    r"|controller|bookkeeper|paralegal|attorney|pharmacist"
+    # words of a title or a department that are no one's name ("CUSTOMER SERVICE AGENT", "VICE
+    # PRESIDENT", "BUSINESS DEVELOPMENT", "INFORMATION TECHNOLOGY", "CONSTRUCTION WORKER")
+    r"|agent|president|vice|vp|owner|worker|mechanic|inspector|attendant|teller|sergeant"
+    r"|apprentice|laborer|labourer|foreman|installer|estimator|counselor|counsellor|educator"
+    r"|photographer|hygienist|storekeeper|underwriter|technologist|therapist|tester|secretary"
+    r"|aide|rep|staff|employee|participant|leader|sales|business|development|construction"
+    r"|management|service|customer|planning|strategic|technology|information|support|finance"
+    r"|accounting|engineering|marketing|operations|resources|healthcare|consulting|banking"
+    r"|automation|security|logistics|retail|warehouse|administration|training|technical)s?\b",
     re.IGNORECASE,
 )
 # Post-nominal letters after the name: "Jane Doe, PMP, MBA", "Ali Kaya, Ph.D.".

@@ -485,6 +485,13 @@ def test_contacts_name_on_a_line_with_other_text_when_the_address_spells_it(
     [
         ("SALES ASSOCIATE\nCareer Focus\n", None),
         ("GENERAL ACCOUNTANT\nCompany Name City\n", None),
+        # titles and departments of the shared Kaggle CVs, which carry no names
+        ("CUSTOMER SERVICE AGENT\n", None),
+        ("VICE PRESIDENT INFORMATION TECHNOLOGY\n", None),
+        ("BUSINESS DEVELOPMENT\n", None),
+        ("CONSTRUCTION WORKER\n", None),
+        ("Automation Tester\n", None),
+        ("Strategic Planning\n", None),
         ("EXECUTIVE CHEF\nJane Doe\n", "Jane Doe"),
         # surnames that are also job nouns stay names: a name missed stays in the scoring text
         ("Tim Cook\n", "Tim Cook"),
