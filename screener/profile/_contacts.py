@@ -92,9 +92,10 @@ _JOB_WORDS = re.compile(
     r"|researcher|lecturer|professor|cashier|receptionist|chef|operator|strategist"
     r"|controller|bookkeeper|paralegal|attorney|pharmacist"
     # words of a title or a department that are no one's name ("CUSTOMER SERVICE AGENT", "VICE
-    # PRESIDENT", "BUSINESS DEVELOPMENT", "INFORMATION TECHNOLOGY", "CONSTRUCTION WORKER")
-    r"|agent|president|vice|vp|owner|worker|mechanic|inspector|attendant|teller|sergeant"
-    r"|apprentice|laborer|labourer|foreman|installer|estimator|counselor|counsellor|educator"
+    # PRESIDENT", "BUSINESS DEVELOPMENT", "INFORMATION TECHNOLOGY", "CONSTRUCTION WORKER");
+    # Teller and Foreman are surnames and stay out
+    r"|agent|president|vice|vp|owner|worker|mechanic|inspector|attendant|sergeant"
+    r"|apprentice|laborer|labourer|installer|estimator|counselor|counsellor|educator"
     r"|photographer|hygienist|storekeeper|underwriter|technologist|therapist|tester|secretary"
     r"|aide|rep|staff|employee|participant|leader|sales|business|development|construction"
     r"|management|service|customer|planning|strategic|technology|information|support|finance"

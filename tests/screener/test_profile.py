@@ -496,6 +496,7 @@ def test_contacts_name_on_a_line_with_other_text_when_the_address_spells_it(
         # surnames that are also job nouns stay names: a name missed stays in the scoring text
         ("Tim Cook\n", "Tim Cook"),
         ("Paul Nurse\n", "Paul Nurse"),
+        ("Edward Teller\n", "Edward Teller"),
     ],
 )
 def test_contacts_a_job_title_line_is_not_a_name(header: str, name: str | None) -> None:
