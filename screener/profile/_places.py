@@ -86,8 +86,8 @@ def cells(text: str) -> Iterator[tuple[int, int]]:
 
 def place_of_residence(text: str, end: int) -> tuple[int, int] | None:
     """Span of the place in the first cell of ``text[:end]`` (the header's first lines) that is
-    a place and nothing else, without its note ("Haifa, Israel" from "Haifa, Israel
-    Languages …"); None when there is none.
+    a place and nothing else ("Haifa, Israel" in "Haifa, Israel      Languages …"), without its
+    note ("KarmiEl, Israel" of "KarmiEl, Israel (Able to relocate)"); None when there is none.
 
     Only the header's cells count: a job's or a degree's line names where the employer or the
     school is, and a place inside a sentence is no address.
