@@ -337,14 +337,16 @@ def _name_from_handles(lines: Sequence[str]) -> str | None:
     return None
 
 
-def _guess_name(text: str, sections: Sequence[Section], links: Sequence[Link]) -> str | None:
+def _guess_name(
+    text: str, sections: Sequence[Section], links: Sequence[Link], header_end: int
+) -> str | None:
     # a name the CV says itself comes before any guess from its layout
     if introduced := _name_from_introduction(text):
         return introduced
     # The name is nearly always among the first lines; past that, a two-word capitalised line
     # is more likely a company or a heading.
     headings = {s.heading for s in sections if s.heading}
-    header = text[: max(_header_end(text, sections), 400)]
+    header = text[: max(header_end, 400)]
     lines = [line for line in header.splitlines() if line.strip()][:6]
     for line in lines:
         if line.strip() in headings:
@@ -368,7 +370,7 @@ _RESIDENCE_LINES = 12
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 
 
-def _guess_location(text: str, sections: Sequence[Section]) -> tuple[str, TextSpan] | None:
+def _guess_location(text: str, header_end: int) -> tuple[str, TextSpan] | None:
     if match := _INDEED_LOCATION.search(text):
         return _stripped(text, *match.span("loc"), " -,")
     if match := _LOCATION_LABEL.search(text[:3000]):
@@ -376,7 +378,6 @@ def _guess_location(text: str, sections: Sequence[Section]) -> tuple[str, TextSp
         if not value:
             return None
         return value[:80], TextSpan(where.start, where.start + min(len(value), 80))
-    header_end = _header_end(text, sections)
     for number, line in enumerate(_LINE.finditer(text, 0, header_end), start=1):
         if number == _RESIDENCE_LINES:
             header_end = line.end()
@@ -397,9 +398,10 @@ def _stripped(text: str, start: int, end: int, chars: str) -> tuple[str, TextSpa
 
 def extract_contacts(text: str, sections: Sequence[Section]) -> ContactDetails:
     links = _links_in(text)
-    location, location_span = _guess_location(text, sections) or (None, None)
+    header_end = _header_end(text, sections)
+    location, location_span = _guess_location(text, header_end) or (None, None)
     return ContactDetails(
-        name=_guess_name(text, sections, links),
+        name=_guess_name(text, sections, links, header_end),
         emails=_emails_in(text),
         phones=_phones_in(text),
         links=links,
