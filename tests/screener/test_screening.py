@@ -92,6 +92,8 @@ COUNTERFACTUALS = {
     "unlabelled address and age": {
         "home": "1630 Research Ave, Springfield, IL 62701  52 years old"
     },
+    # where the candidate lives as a header's line of its own, without a label
+    "unlabelled home town": {"home": "Kadıköy, İstanbul, Türkiye"},
     # a birth date alone in a header's cell, an age as "y.o." and a birth year's label
     "unlabelled birth date and age": {
         "home": "Hauptstraße 12, 10115 Berlin  |  9 march 1968  |  57 y.o.  |  Birth year: 1968"
