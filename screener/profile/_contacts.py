@@ -6,6 +6,7 @@ All of it is personal data; it lands in ``ContactDetails`` and nowhere else.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ from datetime import date
 
 from screener.profile._dates import find_date_ranges
 from screener.profile._model import ContactDetails, Link, LinkKind, TextSpan
-from screener.profile._places import place_of_residence
+from screener.profile._places import place_of_residence, trimmed
 from screener.profile._skills import find_skill_mentions
 from screener.sections import Section, SectionKind
 
@@ -378,21 +379,15 @@ def _guess_location(text: str, header_end: int) -> tuple[str, TextSpan] | None:
         if not value:
             return None
         return value[:80], TextSpan(where.start, where.start + min(len(value), 80))
-    for number, line in enumerate(_LINE.finditer(text, 0, header_end), start=1):
-        if number == _RESIDENCE_LINES:
-            header_end = line.end()
-            break
-    if place := place_of_residence(text, header_end):
+    first_lines = list(itertools.islice(_LINE.finditer(text, 0, header_end), _RESIDENCE_LINES))
+    if first_lines and (place := place_of_residence(text, first_lines[-1].end())):
         return text[place[0] : place[1]], TextSpan(*place)
     return None
 
 
 def _stripped(text: str, start: int, end: int, chars: str) -> tuple[str, TextSpan]:
     """``text[start:end]`` without ``chars`` at either end, and its span."""
-    while start < end and text[start] in chars:
-        start += 1
-    while end > start and text[end - 1] in chars:
-        end -= 1
+    start, end = trimmed(text, start, end, chars)
     return text[start:end], TextSpan(start, end)
 
 

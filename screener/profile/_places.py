@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from importlib import resources
 
-__all__ = ["REGION_NAMES", "US_STATE_CODES", "cells", "place_of_residence"]
+__all__ = ["REGION_NAMES", "US_STATE_CODES", "cells", "place_of_residence", "trimmed"]
 
 REGION_NAMES = (
     # Indian states and union territories
@@ -67,6 +67,15 @@ _RESIDENCE = re.compile(
 _CELL_BREAK = re.compile(r"[ ]{2,}|[\t|•·\n]|[ \t][-–—][ \t]")
 
 
+def trimmed(text: str, start: int, end: int, chars: str) -> tuple[int, int]:
+    """``start:end`` narrowed past ``chars`` at either end of ``text[start:end]``."""
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end
+
+
 def cells(text: str) -> Iterator[tuple[int, int]]:
     """Spans of the cells of ``text``: each line, split at columns, table borders, bullets and
     dashes between details, without the spaces and commas around it."""
@@ -75,12 +84,9 @@ def cells(text: str) -> Iterator[tuple[int, int]]:
         *((brk.start(), brk.end()) for brk in _CELL_BREAK.finditer(text)),
         (len(text), len(text)),
     ):
-        while start < end and text[start] in " ,":
-            start += 1
-        while end > start and text[end - 1] in " ,":
-            end -= 1
-        if start < end:
-            yield start, end
+        cell = trimmed(text, start, end, " ,")
+        if cell[0] < cell[1]:
+            yield cell
         start = following
 
 
