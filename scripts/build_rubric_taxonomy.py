@@ -73,7 +73,9 @@ VENDORS = (
 OVERRIDES: dict[str, tuple[str, list[str]] | None] = {
     "Oracle Java": ("Java", ["Core Java"]),
     "Microsoft Visual Basic": ("Visual Basic", ["VB.NET"]),
-    "Microsoft .NET Framework": (".NET", ["dotnet", ".NET Framework", ".NET Core"]),
+    # ".Net" is how half the .NET mentions in CVs and JDs are spelled ("Software Developer - .Net",
+    # "C#, .Net, SQL"); exact case, like ".NET", so that "example.net" stays a host name
+    "Microsoft .NET Framework": (".NET", [".Net", "dotnet", ".NET Framework", ".NET Core"]),
     "Eclipse IDE": ("Eclipse IDE", ["Eclipse"]),
     "Go": ("Go", ["Golang"]),
     "C": ("C", []),
@@ -165,6 +167,7 @@ EXACT_CASE_WORDS = {
     "Windows",
     "Bamboo",
     "Oracle",
+    ".Net",  # ".net" ends a host name
 }
 # what a vendor prefix leaves behind that is no name on its own ("Oracle Database")
 GENERIC = {"Cloud", "Database", "Analytics", "Access", "Enterprise Linux", "Docs", "Sheets"}
@@ -257,7 +260,14 @@ def build(data_dir: Path) -> list[dict[str, object]]:
         key = slug(name)
         if key in entries:
             return
-        unique = list(dict.fromkeys(a for a in aliases if a.casefold() != name.casefold()))
+        # a case variant of an exact-case name is an alias of its own (".Net" of ".NET")
+        unique = list(
+            dict.fromkeys(
+                a
+                for a in aliases
+                if a != name and (a.casefold() != name.casefold() or mode(name) != "any_case")
+            )
+        )
         # the name is matched too; give it an explicit rule when it is not plain any-case
         if mode(name) != "any_case":
             unique.insert(0, name)

@@ -95,6 +95,27 @@ def test_from_jd_reads_optional_section_of_real_vacancy(roles: RoleSet) -> None:
     assert [s.skill_id for s in analysis.plus] == ["sql"]
 
 
+def test_from_jd_reads_dotnet_spelled_dot_net_in_a_real_title(roles: RoleSet) -> None:
+    # Vacancy 8 is "Software Developer - .Net"; its text never writes ".NET" in capitals.
+    analysis = analyse_job_description(_vacancy("8"), roles=roles)
+    assert "dotnet" in {s.skill_id for s in analysis.required}
+    assert "dotnet" not in {s.skill_id for s in analysis.plus}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Software Developer - .Net\nC#, SQL", "Stack: C#, .Net, SQL", "We use .NET Core and C#"],
+)
+def test_from_jd_reads_both_spellings_of_dotnet(roles: RoleSet, text: str) -> None:
+    analysis = analyse_job_description(text, roles=roles)
+    assert "dotnet" in {s.skill_id for s in analysis.required}
+
+
+def test_from_jd_does_not_read_dotnet_in_a_host_name(roles: RoleSet) -> None:
+    analysis = analyse_job_description("Python, C#, SQL. Apply at jobs.example.net", roles=roles)
+    assert "dotnet" not in {s.skill_id for s in analysis.skills}
+
+
 def test_from_jd_splits_required_and_plus_on_written_jd(roles: RoleSet) -> None:
     analysis = analyse_job_description(LLM_JD, roles=roles)
     assert {s.skill_id for s in analysis.required} == {
