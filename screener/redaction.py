@@ -21,7 +21,9 @@ What is blanked:
   the next column ("Tel-Aviv, Israel  Age: 28 years old"), and a form's fields run on in one
   line ("Hirurkar Date of Birth : 20th Oct-1985 Sex : Male Nationality : Indian", "Full Name:
   Hassan Aly Aboulela Marital Status: Single."); visa, work-permit, residence and military
-  status count as personal;
+  status count as personal; a value ends at its closing quote or at another field's label
+  ("Residence: Holon Languages: Hebrew, English"), and a birth date's label needs no colon
+  before a date ("Age & Date of Birth 51 yrs. 20.04.1964");
 - age, citizenship and residence status without a label ("28 years old", "23 y.o.", "Citizen of
   Israel", "US citizen", "dual citizenship", "permanent resident", "green card holder") and
   national origin said in a sentence ("a new repatriate from Russia", "made an Aliyah", "Im
@@ -76,8 +78,8 @@ _LABEL_NOTE = r"(?:[ \t]*\([^)\n]{0,20}\))?"
 _PERSONAL_LINE = re.compile(
     rf"(?im)^[ \t•·*\-]*(?:{_PERSONAL_LABELS}){_LABEL_NOTE}[ \t]*[:\-–]"
     # the value runs to the end of the line, or to another label in a column of its own
-    # ("Birthday:  Languages: Hebrew, English")
-    r"[^\n]*?(?=[ ]{2,}[^\W\d_][\w ]{0,20}:|$)"
+    # ("Birthday:  Languages: Hebrew, English"); ``_value_end`` may end it sooner
+    r"(?P<value>[^\n]*?)(?=[ ]{2,}[^\W\d_][\w ]{0,20}:|$)"
     # a nationality needs no colon at the start of its line ("Nationality Russian")
     r"|^[ \t•·*\-]*(?:nationality|citizenship|staatsangeh[öo]rigkeit|uyruk)[ \t]+[^\n]*$"
 )
@@ -86,7 +88,7 @@ _PERSONAL_LINE = re.compile(
 # its value up to the next column (a bar, a tab, a run of spaces) or the end of the line.
 _PERSONAL_INLINE = re.compile(
     rf"(?im)(?:(?<=[|;•·\t])|(?<=\s\s)|(?<=[.:,]\s))[ \t]*\b(?:{_PERSONAL_LABELS}){_LABEL_NOTE}"
-    r"[ \t]*:[^\n|\t]*?(?=[ ]{2,}|\t|\||$)"
+    r"[ \t]*:(?P<value>[^\n|\t]*?)(?=[ ]{2,}|\t|\||$)"
 )
 # A form's fields run on in one line of a PDF ("Hirurkar Date of Birth : 20th Oct-1985 Sex : Male
 # Nationality : Indian", "Full Name: Hassan Aly Aboulela Marital Status: Single."): a label after
@@ -99,6 +101,17 @@ _DISTINCT_LABEL = re.compile(rf"(?i)(?:{_DISTINCT_LABELS}){_LABEL_NOTE}")
 _FIELD_LABEL_CHARS = 45  # the longest label with a note in brackets
 _WORD_START = re.compile(r"(?<!\S)\S|(?<=[a-z])(?=[A-Z])")
 _COLUMN_BREAK = re.compile(r"[ ]{2,}|[\t|\n]")
+# A personal value ends sooner than its line or column (``_value_end``): at its closing quote
+# ('VISA STATUS:"Work Permit-No Visa sponsorship Required" Skills Staffing and recruiting …'), or
+# at the label of another field after a single space ("Residence: Holon Languages: Hebrew,
+# English"): what follows is the candidate's languages, skills or contacts (blanked by their own
+# rules), not a personal detail.
+_QUOTED = re.compile(r"[ \t]*(?:\"[^\"\n]*\"|“[^”\n]*”)")
+_OTHER_FIELD = re.compile(
+    r"(?i)[ \t]+(?:languages?|skills|technical\s+skills|technologies|experience|education|hobbies"
+    r"|interests|e-?mail|phone|mobile|tel|linkedin|github|website|sprachen|diller|yetenekler)"
+    r"[ \t]*:"
+)
 # age and citizenship said without a label: "28 years old", "Citizen of Israel", "US citizen";
 # not the end of an age range ("children 5-12 years old", "from 3 months to 12 years old")
 _UNLABELLED_PERSONAL = re.compile(
@@ -133,18 +146,30 @@ _ORIGIN_WORDS = (
 # header that is a birth date written without its label ("|  | 9 march 1984 | Kiryat Bialik",
 # "16/03/1992"). Elsewhere it is a certificate's date or a footer's; no date is evidence of a
 # skill, and job and degree dates are read from the original text, so those go at no cost.
-_LONE_DATE = re.compile(
-    r"(?im)(?:^|(?<=\|)|(?<=[ ]{2})|(?<=\t))[ \t]*("
+_FULL_DATE = (
     rf"\d{{1,2}}(?:st|nd|rd|th)?\.?[ \t]+{MONTH_NAME},?[ \t]+(?:19|20)\d\d"
     rf"|{MONTH_NAME}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+(?:19|20)\d\d"
     r"|\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d\d"
-    r")[ \t]*(?=$|\||[ ]{2}|\t)"
 )
+_LONE_DATE = re.compile(
+    rf"(?im)(?:^|(?<=\|)|(?<=[ ]{{2}})|(?<=\t))[ \t]*({_FULL_DATE})[ \t]*(?=$|\||[ ]{{2}}|\t)"
+)
+# A birth date's label without a colon, as a form's table flattened into a line writes it ("Age
+# & Date of Birth 51 yrs. 20.04.1964 Marital status …"): the label and what follows it up to
+# the first full date; "DOB SST: Fall Prevention Training" (no date) stays.
+_UNCOLONED_BIRTH_DATE = re.compile(
+    r"(?i)\b(?:age[ \t]*(?:&|and|/)[ \t]*)?"
+    r"(?:date[ \t]+of[ \t]+birth|birth[ \t]*date|d\.?o\.?b\b\.?|geburtsdatum|do[ğg]um[ \t]+tarihi)"
+    rf"(?![ \t]*[:\-–])[^\n:]{{0,25}}?(?:{_FULL_DATE})"
+)
+# words the pattern above needs, looked for first as most CVs say none of them ("dob " with its
+# space: "adobe" holds "dob")
+_BIRTH_WORDS = ("birth", "dob ", "d.o.b", "geburtsdatum", "doğum", "dogum")
 # Gender, family status and religion said without a label ("Highly motivated female", "Married
-# with 1 child", "Muslim Student Organization", "Oklahoma Christian University"): the words go
-# wherever they stand, as pronouns do; none is evidence of a skill, and degrees and employers are
-# read from the original text. Looked up word by word: one pass of a plain letters pattern costs
-# 0.30 ms a CV against 0.80 ms for an alternation of these words.
+# with 1 child", "Muslim Student Organization", "Oklahoma Christian University", "Reading, Bible
+# study"): the words go wherever they stand, as pronouns do; none is evidence of a skill, and
+# degrees and employers are read from the original text. Looked up word by word: one pass of a
+# plain letters pattern costs 0.30 ms a CV against 0.80 ms for an alternation of these words.
 _STATUS_WORDS = frozenset(
     (
         *("male", "males", "female", "females", "woman", "women", "married", "unmarried"),
@@ -152,6 +177,8 @@ _STATUS_WORDS = frozenset(
         *("christian", "christians", "catholic", "catholics", "muslim", "muslims", "islamic"),
         *("jewish", "hindu", "hindus", "buddhist", "buddhists", "sikh", "sikhs", "protestant"),
         *("evangelical", "baptist", "lutheran", "methodist", "mormon"),
+        # scriptures ("Bible study" among hobbies); a church's or a ministry's job stays work
+        *("bible", "biblical", "quran", "koran", "torah", "talmud", "bibel", "kuran"),
         # de, tr
         *("verheiratet", "geschieden", "verwitwet", "weiblich", "männlich", "katholisch"),
         *("evangelisch", "christlich", "jüdisch", "muslimisch"),
@@ -269,6 +296,21 @@ def _line_of(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
 
 
+def _value_end(text: str, value: int, end: int) -> int:
+    """Where a personal value that starts at ``value`` and could run to ``end`` ends."""
+    if quoted := _QUOTED.match(text, value, end):
+        return quoted.end()
+    other = _OTHER_FIELD.search(text, value, end)
+    return other.start() if other else end
+
+
+def _labelled_values(pattern: re.Pattern[str], text: str) -> Iterable[tuple[int, int]]:
+    """Spans of ``pattern``'s personal labels with their values (group ``value``, if any)."""
+    for match in pattern.finditer(text):
+        value = match.start("value")
+        yield match.start(), match.end() if value < 0 else _value_end(text, value, match.end())
+
+
 def _form_fields(text: str) -> list[tuple[int, int]]:
     """Spans of personal form fields (``_FIELD_COLON``): label, colon and value, up to the next
     column, the next such label or the end of the line. Found from the colons back, as only a
@@ -285,7 +327,7 @@ def _form_fields(text: str) -> list[tuple[int, int]]:
     spans = []
     for index, (start, value) in enumerate(labels):
         column = _COLUMN_BREAK.search(text, value)
-        end = column.start() if column else len(text)
+        end = _value_end(text, value, column.start() if column else len(text))
         if index + 1 < len(labels):
             end = min(end, labels[index + 1][0])
         spans.append((start, end))
@@ -322,8 +364,8 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
             found in the text itself either way.
     """
     chars = list(text)
-    _blank(chars, (m.span() for m in _PERSONAL_LINE.finditer(text)))
-    _blank(chars, (m.span() for m in _PERSONAL_INLINE.finditer(text)))
+    _blank(chars, _labelled_values(_PERSONAL_LINE, text))
+    _blank(chars, _labelled_values(_PERSONAL_INLINE, text))
     _blank(chars, _form_fields(text))
     lowered = text.lower()
     if any(word in lowered for word in _UNLABELLED_WORDS):  # most CVs say none of them
@@ -331,6 +373,8 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     if any(word in lowered for word in _ORIGIN_WORDS):
         _blank(chars, (m.span() for m in _ORIGIN.finditer(text)))
     _blank(chars, (m.span(1) for m in _LONE_DATE.finditer(text)))
+    if any(word in lowered for word in _BIRTH_WORDS):
+        _blank(chars, (m.span() for m in _UNCOLONED_BIRTH_DATE.finditer(text)))
     _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
     _blank(chars, _status_words(text))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))

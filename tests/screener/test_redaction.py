@@ -232,6 +232,11 @@ def test_numbers_and_place_names_that_are_no_address_stay(line: str) -> None:
         ("Vice President of Muslim Student Organization", "Muslim"),
         ("Oklahoma Christian University, BSEE 2014", "Christian"),
         ("Familienstand verheiratet, zwei Kinder", "verheiratet"),
+        ("Hobbies: Reading, hiking, Bible study and visiting art galleries", "Bible"),
+        # a birth date's label without its colon, in a form flattened into one line
+        ("Age & Date of Birth 51 yrs. 20.04.1964 Marital status Married", "20.04.1964"),
+        ("Age & Date of Birth 51 yrs. 20.04.1964 Marital status Married", "51 yrs"),
+        ("Date of Birth 12th March 1990  Languages known: English", "1990"),
     ],
 )
 def test_personal_details_written_without_a_line_of_their_own_are_blanked(
@@ -251,6 +256,35 @@ def test_an_empty_label_keeps_the_line_below_and_work_words_stay() -> None:
     assert "Graduated 2019, Technion" in redacted
     assert "Languages: Hebrew, English, Russian" in redacted and "Birthday" not in redacted
     assert "children 5-12 years old. Language: Python. Stage: production." in redacted
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        # Vanetik CV 15's header: a home's label, then the languages after a single space
+        ("Residence: Holon Languages: Hebrew, English, Russian", "Languages: Hebrew, English"),
+        ("Phone:  Citizenship: Israeli Skills: Java, Spring", "Skills: Java, Spring"),
+        ("Nationality: Indian Email: ", "Email:"),
+        # a Kaggle CV: a quoted value ends at its quote, and the skills after it stay
+        (
+            'VISA STATUS:"Work Permit-No Visa sponsorship Required" Skills Staffing and recruiting',
+            "Skills Staffing and recruiting",
+        ),
+        ('Profile  Visa status: "H1B, valid to 2027" SQL, Tableau', "SQL, Tableau"),
+        # a label without a date after it is no birth date's
+        ("DOB SST: Fall Prevention Training", "DOB SST: Fall Prevention Training"),
+    ],
+)
+def test_a_personal_value_ends_where_another_field_or_its_quote_does(line: str, kept: str) -> None:
+    redacted = _redacted(f"Summary\n{line}\n")
+    assert kept in redacted
+    for personal in ("Holon", "Israeli", "Indian", "Work Permit", "H1B"):
+        assert personal not in redacted
+
+
+def test_a_job_at_a_church_stays_work() -> None:
+    text = "Experience\nChurch Administrator, maintained the Church's accounts in QuickBooks\n"
+    assert _redacted(text) == text
 
 
 def test_a_date_in_a_range_or_a_sentence_stays() -> None:
