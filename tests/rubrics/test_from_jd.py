@@ -111,6 +111,11 @@ def test_from_jd_reads_both_spellings_of_dotnet(roles: RoleSet, text: str) -> No
     assert "dotnet" in {s.skill_id for s in analysis.required}
 
 
+def test_from_jd_reads_acronyms_written_capitalised(roles: RoleSet) -> None:
+    analysis = analyse_job_description("Skills: Html, Css, Php, Jsp, Xml and Ajax", roles=roles)
+    assert {"html", "css", "php", "jsp", "xml", "ajax"} <= {s.skill_id for s in analysis.skills}
+
+
 def test_from_jd_does_not_read_dotnet_in_a_host_name(roles: RoleSet) -> None:
     analysis = analyse_job_description("Python, C#, SQL. Apply at jobs.example.net", roles=roles)
     assert "dotnet" not in {s.skill_id for s in analysis.skills}
