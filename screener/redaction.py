@@ -416,4 +416,14 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
         if span is not None and text[span.start : span.end] == contacts.location:
             _blank(chars, [(span.start, span.end)])
             _blank(chars, _years_beside(text, span.start, span.end))
+        # the profile's links besides those found in the text above: a site the header names
+        # as a bare domain of its own ("nazaryev.ru")
+        _blank(
+            chars,
+            (
+                (link.span.start, link.span.end)
+                for link in contacts.links
+                if text[link.span.start : link.span.end] == link.url
+            ),
+        )
     return "".join(chars)

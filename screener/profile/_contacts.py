@@ -14,7 +14,7 @@ from datetime import date
 
 from screener.profile._dates import find_date_ranges
 from screener.profile._model import ContactDetails, Link, LinkKind, TextSpan
-from screener.profile._places import place_of_residence, trimmed
+from screener.profile._places import cells, place_of_residence, trimmed
 from screener.profile._skills import find_skill_mentions
 from screener.sections import Section, SectionKind
 
@@ -385,6 +385,35 @@ def _guess_location(text: str, header_end: int) -> tuple[str, TextSpan] | None:
     return None
 
 
+# A bare domain standing as a cell of its own in the header's first lines is the candidate's
+# site ("debarghyadas.com| fb.co/dd", "Embedded Linux Engineer, 23 y.o.  nazaryev.ru"), under
+# any of the common top-level domains, where ``_URL`` reads bare domains only under the few that
+# are nearly always sites. In lower case, as an address is typed: a product named so is
+# capitalised ("Salesforce.com", "Node.js", "ASP.NET"); a degree's first label has one letter
+# ("B.Com").
+_BARE_SITE = re.compile(
+    r"[a-z0-9][a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|app|tech|site|online|xyz"
+    r"|io|dev|ai|me|co|ru|de|tr|ae|il|uk|in|fr|nl|eu|us|ca|au|es|it|pl|ua|ch|at|se|no|fi|dk|be"
+    r"|pt|gr|cz|ro|hu|jp|cn|kr|sg|br|mx|za|nz|ie)(?:/[^\s|,;]*)?"
+)
+
+
+def _header_sites(text: str, header_end: int) -> list[Link]:
+    first_lines = list(itertools.islice(_LINE.finditer(text, 0, header_end), _RESIDENCE_LINES))
+    if not first_lines:
+        return []
+    header = text[: first_lines[-1].end()]
+    sites = []
+    for start, end in cells(header):
+        if not _BARE_SITE.fullmatch(header, start, end):
+            continue
+        url = header[start:end]
+        kind = _classify(url)
+        if kind is not None and not find_skill_mentions(url):
+            sites.append(Link(kind, url, TextSpan(start, end)))
+    return sites
+
+
 def _stripped(text: str, start: int, end: int, chars: str) -> tuple[str, TextSpan]:
     """``text[start:end]`` without ``chars`` at either end, and its span."""
     start, end = trimmed(text, start, end, chars)
@@ -392,8 +421,11 @@ def _stripped(text: str, start: int, end: int, chars: str) -> tuple[str, TextSpa
 
 
 def extract_contacts(text: str, sections: Sequence[Section]) -> ContactDetails:
-    links = _links_in(text)
     header_end = _header_end(text, sections)
+    links = _links_in(text)
+    seen = {normalise_url(link.url) for link in links}
+    if sites := [s for s in _header_sites(text, header_end) if normalise_url(s.url) not in seen]:
+        links = tuple(sorted((*links, *sites), key=lambda link: link.span.start))
     location, location_span = _guess_location(text, header_end) or (None, None)
     return ContactDetails(
         name=_guess_name(text, sections, links, header_end),

@@ -282,6 +282,31 @@ def test_a_personal_value_ends_where_another_field_or_its_quote_does(line: str, 
         assert personal not in redacted
 
 
+@pytest.mark.parametrize(
+    ("header", "site"),
+    [
+        # Vanetik CV 57 and the layout templates' header
+        ("Embedded Linux Engineer  nazaryev.ru\nBeer Sheva, Israel\n", "nazaryev.ru"),
+        ("Jane Doe\njanedoe.com| fb.co/jd\n", "janedoe.com"),
+        ("Jane Doe\njanedoe.com| fb.co/jd\n", "fb.co/jd"),
+        ("Ayşe Kaya\nİstanbul  |  aysekaya.com.tr/blog\n", "aysekaya.com.tr/blog"),
+    ],
+)
+def test_a_bare_domain_in_a_header_cell_is_the_candidate_s_site(header: str, site: str) -> None:
+    text = f"{header}Experience\nML Engineer, Acme 2019 - 2024\n"
+    profile = extract_profile(text, reference_date=date(2026, 1, 1))
+    assert site in {link.url for link in profile.contacts.links}
+    assert site not in _redacted(text)
+
+
+def test_products_degrees_and_employers_named_as_domains_stay() -> None:
+    text = (
+        "Sales Engineer\nSalesforce.com  |  Node.js\nB.Com\n"
+        "Experience\n2012 TINKOFF BANK (tinkoff.ru), Russia\nCRM: Salesforce.com\n"
+    )
+    assert _redacted(text) == text
+
+
 def test_a_job_at_a_church_stays_work() -> None:
     text = "Experience\nChurch Administrator, maintained the Church's accounts in QuickBooks\n"
     assert _redacted(text) == text
