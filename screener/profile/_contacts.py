@@ -16,7 +16,7 @@ from screener.profile._dates import find_date_ranges
 from screener.profile._model import ContactDetails, Link, LinkKind, TextSpan
 from screener.profile._places import cells, place_of_residence, trimmed
 from screener.profile._skills import find_skill_mentions
-from screener.sections import Section, SectionKind
+from screener.sections import Section, SectionKind, normalise_heading
 
 __all__ = ["extract_contacts", "find_links", "forget_recent_texts", "normalise_url"]
 
@@ -338,6 +338,25 @@ def _name_from_handles(lines: Sequence[str]) -> str | None:
     return None
 
 
+_NAME_LINES = 6
+_NAMELESS_SECTIONS = frozenset(
+    (
+        SectionKind.EXPERIENCE,
+        SectionKind.EDUCATION,
+        SectionKind.SKILLS,
+        SectionKind.PROJECTS,
+        SectionKind.PUBLICATIONS,
+        SectionKind.CERTIFICATIONS,
+        SectionKind.LANGUAGES,
+    )
+)
+# summaries that list qualities and skills, one to a line ("Highlights\nActive Listening\nTime
+# Management"); a "Profile" or "About me" may hold the name
+_LISTING_SUMMARIES = frozenset(
+    ("highlights", "summary of qualifications", "qualifications summary")
+)
+
+
 def _guess_name(
     text: str, sections: Sequence[Section], links: Sequence[Link], header_end: int
 ) -> str | None:
@@ -348,7 +367,18 @@ def _guess_name(
     # is more likely a company or a heading.
     headings = {s.heading for s in sections if s.heading}
     header = text[: max(header_end, 400)]
-    lines = [line for line in header.splitlines() if line.strip()][:6]
+    # a line in a section of skills, jobs, degrees ... is no name, even among the first lines
+    # ("Highlights\nActive Listening", "Areas of Expertise\nDairy Nutrition")
+    nameless = [
+        (s.heading_start, s.end)
+        for s in sections
+        if s.kind in _NAMELESS_SECTIONS
+        or (s.kind is SectionKind.SUMMARY and normalise_heading(s.heading) in _LISTING_SUMMARIES)
+    ]
+    lines = []
+    for match in itertools.islice(_LINE.finditer(header), _NAME_LINES):
+        if not any(start <= match.start() < end for start, end in nameless):
+            lines.append(match.group())
     for line in lines:
         if line.strip() in headings:
             continue

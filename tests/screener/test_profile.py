@@ -485,7 +485,7 @@ def test_contacts_name_on_a_line_with_other_text_when_the_address_spells_it(
     [
         ("SALES ASSOCIATE\nCareer Focus\n", None),
         ("GENERAL ACCOUNTANT\nCompany Name City\n", None),
-        # titles and departments of the shared Kaggle CVs, which carry no names
+        # titles and departments of the shared Kaggle CVs, most of which carry no name
         ("CUSTOMER SERVICE AGENT\n", None),
         ("VICE PRESIDENT INFORMATION TECHNOLOGY\n", None),
         ("BUSINESS DEVELOPMENT\n", None),
@@ -533,6 +533,28 @@ def test_contacts_name_said_in_a_sentence_and_lines_that_are_no_name(
     assert profile.contacts.name == name
     # a line of technologies taken for the name had blanked them wherever they occurred
     assert "Python and SQL" in redact_personal_data(text + "Python and SQL", profile.contacts)
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        # Kaggle CVs: the first lines of a list of skills or qualities under its heading
+        (
+            "CHILD ADVOCATE MANAGER\nSummary\nTo manage people.\nHighlights\nActive Listening\n",
+            None,
+        ),
+        ("FARM MANAGER\nAreas of Expertise\nDairy Nutrition\nFood Safety\n", None),
+        ("SALES\nSkills\nSelf Starter\nMotivated\n", None),
+        ("NURSE\nCertifications\nRegistered Nurse\n", None),
+        ("HR MANAGER\nEducation\nGraduate Teaching Licensure , Education May 21, 2010\n", None),
+        # a name under a heading of the header's kind, or a profile's, is still a name
+        ("Profile\nJane Doe\nData scientist with five years of NLP work.\n", "Jane Doe"),
+        ("Personal Information\nJane Doe\n", "Jane Doe"),
+    ],
+)
+def test_contacts_a_line_in_a_list_of_skills_is_no_name(header: str, name: str | None) -> None:
+    text = f"{header}Experience\nSales Associate, Acme Stores 01/2015 - 02/2018\n"
+    assert extract_profile(text, reference_date=REFERENCE).contacts.name == name
 
 
 def test_contacts_no_name_from_an_address_that_spells_no_capitalised_words() -> None:
