@@ -16,6 +16,7 @@ from screener.documents import read_document
 from screener.errors import DocumentError
 from screener.parsing import ParsedCV, analyse, parse_paths
 from screener.pipeline import ScreeningPipeline
+from screener.redaction import redact_personal_data
 from screener.screening import (
     RANK_COLUMNS,
     Screening,
@@ -453,3 +454,55 @@ def test_one_of_the_alternatives_meets_a_job_descriptions_choice(
     assert "Go [key, or PHP / Python, alias]" in result.explanation
     assert "PHP [key, or Go / Python]" in result.explanation
     assert "3 of 3 key skills in experience/projects: REST APIs, Go, SQL" in result.explanation
+
+
+# Real CVs of the shared data whose headers carry a name or a home: the layout templates (names,
+# three homes) and Vanetik CVs (the set is anonymised: homes "Beer Sheva, Israel", "Russia,
+# Fryazino", and two names).
+_REAL_HEADERS = (
+    *sorted((DATA / "layout-diverse-cv-pdfs").glob("*.pdf")),
+    *(
+        DATA / "vanetik-vacancy-resume-matching" / "CV" / f"{n}.docx"
+        for n in (6, 12, 14, 16, 17, 24, 27, 45, 54, 55)
+    ),
+)
+
+
+@pytest.mark.parametrize("path", _REAL_HEADERS, ids=lambda p: p.name)
+def test_real_cvs_with_another_name_and_home_get_identical_scores(
+    path: Path, screening_pipeline: ScreeningPipeline
+) -> None:
+    """The profile finds the name and the home in a real CV's header; the same text with
+    another name and another home has the same words to score, and gets the same dimension
+    scores, rules, fit and flags."""
+    if not path.exists():
+        pytest.skip(f"shared data not present: {path}")
+    cv = _parsed(read_document(path.read_bytes(), path.name).text)
+    text, contacts = cv.document.text, cv.profile.contacts
+    variants = []
+    if contacts.name:
+        renamed = text.replace(contacts.name, "Maria Schneider")
+        for part in contacts.name.split():
+            if len(part) >= 3:
+                renamed = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", "Schneider", renamed)
+        # and the candidate's own address that spells the name ("debarghyadas.com")
+        spelled = "".join(contacts.name.lower().split())
+        variants.append(renamed.replace(spelled, "mariaschneider"))
+    if (span := contacts.location_span) is not None:
+        variants.append(text[: span.start] + "Kadıköy, İstanbul, Türkiye" + text[span.end :])
+    assert variants, f"no name or home found in {path.name}"
+    base = screen(cv, "ml-engineer", market="de", pipeline=screening_pipeline)
+    scored_words = redact_personal_data(text, contacts).split()
+    for variant in variants:
+        assert variant != text
+        parsed = _parsed(variant)
+        scored = redact_personal_data(parsed.document.text, parsed.profile.contacts)
+        assert scored.split() == scored_words
+        other = screen(parsed, "ml-engineer", market="de", pipeline=screening_pipeline)
+        for name, dimension in base.dimensions.items():
+            assert other.dimensions[name].score == dimension.score, name  # tolerance 0
+            assert [r.code for r in other.dimensions[name].rules] == [
+                r.code for r in dimension.rules
+            ]
+        assert other.fit == base.fit and other.coverage == base.coverage
+        assert [f.code for f in other.red_flags] == [f.code for f in base.red_flags]
