@@ -130,6 +130,10 @@ _UNLABELLED_WORDS = ("years old", "yrs old", "jahre alt", "yaşında", "yasinda"
 _ORIGIN = re.compile(
     r"\b(?:[A-Z][\w.]*[ \t]+)?(?i:permanent[ \t]+resident)\b"
     r"|\b(?i:green[ \t]+card(?:[ \t]+holder)?)\b"
+    # "Present Resident in Berlin, Germany", "resident of Carroll County, Maryland"; not a
+    # physician's "Resident in Internal Medicine"
+    r"|\b(?i:(?:present|current|permanent|legal)[ \t]+resident[ \t]+(?:in|of)|resident[ \t]+of)"
+    r"(?:[ \t,]+(?:the[ \t]+)?[A-Z][\w.-]*){1,5}"
     r"|\b(?i:(?:new[ \t]+)?(?:repatriate|immigrant|emigrant)[ \t]+from)(?:[ \t]+[A-Z][\w-]*){1,3}"
     r"|\b(?i:(?:made|make|making)[ \t]+(?:an?[ \t]+)?aliyah)\b[^.;,\n]*"
     r"|\b(?:I|I've|I[ \t]+have|[Ww]ill|[Rr]ecently|[Nn]ewly)[ \t]+(?:immigrated|immigrate"
@@ -139,7 +143,8 @@ _ORIGIN = re.compile(
     r"(?:[ \t,]+(?:the[ \t]+)?[A-Z][\w-]*){1,4}"
 )
 _ORIGIN_WORDS = (
-    *("permanent resident", "green card", "repatriat", "immigra", "emigra", "aliyah"),
+    *("permanent resident", "resident in", "resident of", "green card", "repatriat", "immigra"),
+    *("emigra", "aliyah"),
     *("m from", "am from", "come from", "originally from", "grew up", "born", "raised in"),
 )
 # A full date (day, month and year) standing alone on a line or in a table cell: in a CV's
@@ -165,6 +170,16 @@ _UNCOLONED_BIRTH_DATE = re.compile(
 # words the pattern above needs, looked for first as most CVs say none of them ("dob " with its
 # space: "adobe" holds "dob")
 _BIRTH_WORDS = ("birth", "dob ", "d.o.b", "geburtsdatum", "doğum", "dogum")
+# A marital status after a bare "Status" label, or after its own label without a colon ("Status:
+# Single", "Marital status Married"): "Married" goes wherever it stands (``_STATUS_WORDS``), but
+# "single" only here, as "single page app" is work.
+_MARITAL_STATUS = re.compile(
+    r"(?im)\b(?:(?:marit[a-z]*|martial|civil|family)[ \t]+)?status[ \t]*[:\-–]?[ \t]*"
+    r"(?:single|married|unmarried|divorced|widowed|widower|widow|engaged|separated|ledig"
+    r"|verheiratet|geschieden|bekar|evli)\b"
+    # and then the line's end, a field's next word or "with …", not "status: single node"
+    r"(?=[ \t]*(?:$|[,.;:|(\t]|[ ]{2}|with\b|mit\b|(?-i:[A-ZÄÖÜÇĞİŞ])))"
+)
 # Gender, family status and religion said without a label ("Highly motivated female", "Married
 # with 1 child", "Muslim Student Organization", "Oklahoma Christian University", "Reading, Bible
 # study"): the words go wherever they stand, as pronouns do; none is evidence of a skill, and
@@ -375,6 +390,8 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     _blank(chars, (m.span(1) for m in _LONE_DATE.finditer(text)))
     if any(word in lowered for word in _BIRTH_WORDS):
         _blank(chars, (m.span() for m in _UNCOLONED_BIRTH_DATE.finditer(text)))
+    if "status" in lowered:
+        _blank(chars, (m.span() for m in _MARITAL_STATUS.finditer(text)))
     _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
     _blank(chars, _status_words(text))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))

@@ -237,6 +237,13 @@ def test_numbers_and_place_names_that_are_no_address_stay(line: str) -> None:
         ("Age & Date of Birth 51 yrs. 20.04.1964 Marital status Married", "20.04.1964"),
         ("Age & Date of Birth 51 yrs. 20.04.1964 Marital status Married", "51 yrs"),
         ("Date of Birth 12th March 1990  Languages known: English", "1990"),
+        # a marital status after a bare "Status" label or its own label without a colon, and a
+        # home after "resident in" (Kaggle CVs)
+        ("Sex: Female\nStatus: Single\nHobbies: Travel", "Single"),
+        ("Age & Date of Birth 51 yrs. 20.04.1964 Marital status Single Health", "Single"),
+        ("Present Resident in Lake Worth, Florida", "Lake Worth"),
+        ("Present Resident in Carroll County, Maryland, USA", "Maryland"),
+        ("I am a resident of Kadıköy, İstanbul.", "Kadıköy"),
     ],
 )
 def test_personal_details_written_without_a_line_of_their_own_are_blanked(
@@ -303,6 +310,14 @@ def test_products_degrees_and_employers_named_as_domains_stay() -> None:
     text = (
         "Sales Engineer\nSalesforce.com  |  Node.js\nB.Com\n"
         "Experience\n2012 TINKOFF BANK (tinkoff.ru), Russia\nCRM: Salesforce.com\n"
+    )
+    assert _redacted(text) == text
+
+
+def test_single_and_resident_in_work_stay() -> None:
+    text = (
+        "Experience\nBuilt a single page app; status: single node cluster in production.\n"
+        "Resident in Internal Medicine, Charité Berlin, 2019 - 2022\n"
     )
     assert _redacted(text) == text
 
