@@ -24,15 +24,17 @@ What is blanked:
   status count as personal; a value ends at its closing quote or at another field's label
   ("Residence: Holon Languages: Hebrew, English"), and a birth date's label needs no colon
   before a date ("Age & Date of Birth 51 yrs. 20.04.1964");
-- age, citizenship and residence status without a label ("28 years old", "23 y.o.", "Citizen of
-  Israel", "US citizen", "dual citizenship", "permanent resident", "green card holder") and
-  national origin said in a sentence ("a new repatriate from Russia", "made an Aliyah", "Im
-  from Saratov", "I grew up in Guadalajara");
+- age, citizenship and residence status without a label ("28 years old", "23 y.o.", "at age
+  33", "Citizen of Israel", "US citizen", "dual citizenship", "permanent resident", "green card
+  holder", "Present Resident in Berlin, Germany") and national origin said in a sentence ("a
+  new repatriate from Russia", "made an Aliyah", "Im from Saratov", "I grew up in
+  Guadalajara");
 - a full date alone on a line or in a table cell, a birth date without its label ("16/03/1992");
 - gendered forms of address and pronouns (Mr/Mrs/Ms, Herr/Frau, Bay/Bayan, he/she/his/her, er/sie
   as pronouns is too ambiguous in German and left alone);
 - words of gender, family status and religion wherever they stand ("female", "married", "two
-  sons", "Muslim", "Oklahoma Christian University").
+  sons", "Muslim", "Oklahoma Christian University", "Bible study"), and a marital status after a
+  bare "Status" label ("Status: Single").
 """
 
 from __future__ import annotations
@@ -112,8 +114,9 @@ _OTHER_FIELD = re.compile(
     r"|interests|e-?mail|phone|mobile|tel|linkedin|github|website|sprachen|diller|yetenekler)"
     r"[ \t]*:"
 )
-# age and citizenship said without a label: "28 years old", "Citizen of Israel", "US citizen";
-# not the end of an age range ("children 5-12 years old", "from 3 months to 12 years old")
+# age and citizenship said without a label: "28 years old", "at age 33", "Citizen of Israel", "US
+# citizen"; not the end of an age range ("children 5-12 years old", "from 3 months to 12 years
+# old")
 _UNLABELLED_PERSONAL = re.compile(
     r"(?<![-–])(?<!to )\b\d{2}[ \t]+(?:years|yrs)[ \t]+old\b"
     r"|(?<![-–])(?<!bis )\b\d{2}[ \t]+Jahre[ \t]+alt\b|\b\d{2}[ \t]+ya[şs][ıi]nda\b"
@@ -121,8 +124,13 @@ _UNLABELLED_PERSONAL = re.compile(
     r"|\b(?:U\.?S\.?|EU|[A-Z][a-z]+)[ \t]+citizen\b"
     r"|\b\d{2}[ \t]*y\.[ \t]?o\.(?!\w)"  # "Embedded Linux Engineer, 23 y.o."
     r"|\b(?:dual|double)[ \t]+(?:citizenship|nationality)\b[^.;,\n]*"
+    # "I, Annika Kay, at age 33 now", "at the age of 15"; not "from the age of 3 months"
+    r"|\b(?i:at[ \t]+(?:the[ \t]+)?age[ \t]+(?:of[ \t]+)?)\d{1,2}\b(?![ \t]*(?:months|[-–]))"
 )
-_UNLABELLED_WORDS = ("years old", "yrs old", "jahre alt", "yaşında", "yasinda", "citizen", "y.o.")
+_UNLABELLED_WORDS = (
+    *("years old", "yrs old", "jahre alt", "yaşında", "yasinda", "citizen", "y.o.", "at age"),
+    "at the age",
+)
 # residence status and national origin said in a sentence: "Israel permanent resident", "Green
 # card holder", "a new repatriate from Russia, made an Aliyah in April", "will immigrate in March
 # 2022", "Im from Saratov, Russian Federation", "I grew up in Guadalajara, Mexico"; not the words

@@ -244,6 +244,8 @@ def test_numbers_and_place_names_that_are_no_address_stay(line: str) -> None:
         ("Present Resident in Lake Worth, Florida", "Lake Worth"),
         ("Present Resident in Carroll County, Maryland, USA", "Maryland"),
         ("I am a resident of Kadıköy, İstanbul.", "Kadıköy"),
+        ("I, Annika Kay, at age 33 now, have done and experienced a great deal", "33"),
+        ("Underwent heart surgery at the age of 15, and overcame", "15"),
     ],
 )
 def test_personal_details_written_without_a_line_of_their_own_are_blanked(
@@ -314,10 +316,11 @@ def test_products_degrees_and_employers_named_as_domains_stay() -> None:
     assert _redacted(text) == text
 
 
-def test_single_and_resident_in_work_stay() -> None:
+def test_single_resident_and_age_in_work_stay() -> None:
     text = (
         "Experience\nBuilt a single page app; status: single node cluster in production.\n"
         "Resident in Internal Medicine, Charité Berlin, 2019 - 2022\n"
+        "Taught swimming to children at age 4-6 and from the age of 3 months.\n"
     )
     assert _redacted(text) == text
 
