@@ -357,6 +357,15 @@ _LISTING_SUMMARIES = frozenset(
 )
 
 
+def _contact_below(text: str, at: int) -> bool:
+    """Whether one of the 5 lines below the line at ``at`` has an e-mail or a phone (an
+    address and a town may come first)."""
+    below = text[at:].split("\n", 6)[1:6]
+    return any(
+        "@" in line or any(_is_phone(m.group()) for m in _PHONE.finditer(line)) for line in below
+    )
+
+
 def _guess_name(
     text: str, sections: Sequence[Section], links: Sequence[Link], header_end: int
 ) -> str | None:
@@ -375,10 +384,25 @@ def _guess_name(
         if s.kind in _NAMELESS_SECTIONS
         or (s.kind is SectionKind.SUMMARY and normalise_heading(s.heading) in _LISTING_SUMMARIES)
     ]
-    lines = []
-    for match in itertools.islice(_LINE.finditer(header), _NAME_LINES):
-        if not any(start <= match.start() < end for start, end in nameless):
-            lines.append(match.group())
+    # the first non-empty lines with where they start (``splitlines``: an export's text may
+    # break its lines with \r or \x0c as well as \n)
+    first: list[tuple[int, str]] = []
+    offset = 0
+    for piece in header.splitlines(keepends=True):
+        line = piece.splitlines()[0]
+        if line.strip():
+            first.append((offset, line))
+            if len(first) == _NAME_LINES:
+                break
+        offset += len(piece)
+    lines = [
+        line
+        for at, line in first
+        if not any(start <= at < end for start, end in nameless)
+        # a name set above its contact lines stays one: a template's header flattened into one
+        # line read "Sample Resume  Education  …  Kim Kreiger  790 Brown St  Ph: 03 51 …"
+        or _contact_below(header, at)
+    ]
     for line in lines:
         if line.strip() in headings:
             continue

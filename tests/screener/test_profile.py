@@ -550,6 +550,12 @@ def test_contacts_name_said_in_a_sentence_and_lines_that_are_no_name(
         # a name under a heading of the header's kind, or a profile's, is still a name
         ("Profile\nJane Doe\nData scientist with five years of NLP work.\n", "Jane Doe"),
         ("Personal Information\nJane Doe\n", "Jane Doe"),
+        # a dotin sample's header, under a stray "Education" heading, with its contact lines
+        (
+            "Sample Resume\nEducation\nDO NOT COPY this sample.\nKim Kreiger\n790 Brown St\n"
+            "Traralgon VIC 3844\nPh: 03 51 7777 (H)\nPh: 1230456789 (M)\n",
+            "Kim Kreiger",
+        ),
     ],
 )
 def test_contacts_a_line_in_a_list_of_skills_is_no_name(header: str, name: str | None) -> None:
