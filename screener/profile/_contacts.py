@@ -419,13 +419,20 @@ def _header_end(text: str, sections: Sequence[Section]) -> int:
     return next((s.heading_start for s in sections if s.kind is not SectionKind.HEADER), len(text))
 
 
-# Where the header says where the candidate lives without a label, it does so in its first
-# lines; further down a CV that has no headings, a place is an employer's or a school's.
-_RESIDENCE_LINES = 12
+# Where the header says where the candidate lives or names their site without a label, it does
+# so in its first lines; further down a CV that has no headings, a place or a domain is an
+# employer's or a school's.
+_TOP_LINES = 12
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 
 
-def _guess_location(text: str, header_end: int) -> tuple[str, TextSpan] | None:
+def _header_top(text: str, header_end: int) -> int:
+    """Where the header's first ``_TOP_LINES`` non-empty lines end (0 when it has none)."""
+    lines = list(itertools.islice(_LINE.finditer(text, 0, header_end), _TOP_LINES))
+    return lines[-1].end() if lines else 0
+
+
+def _guess_location(text: str, top: int) -> tuple[str, TextSpan] | None:
     if match := _INDEED_LOCATION.search(text):
         return _stripped(text, *match.span("loc"), " -,")
     if match := _LOCATION_LABEL.search(text[:3000]):
@@ -433,8 +440,7 @@ def _guess_location(text: str, header_end: int) -> tuple[str, TextSpan] | None:
         if not value:
             return None
         return value[:80], TextSpan(where.start, where.start + min(len(value), 80))
-    first_lines = list(itertools.islice(_LINE.finditer(text, 0, header_end), _RESIDENCE_LINES))
-    if first_lines and (place := place_of_residence(text, first_lines[-1].end())):
+    if place := place_of_residence(text, top):
         return text[place[0] : place[1]], TextSpan(*place)
     return None
 
@@ -452,11 +458,8 @@ _BARE_SITE = re.compile(
 )
 
 
-def _header_sites(text: str, header_end: int) -> list[Link]:
-    first_lines = list(itertools.islice(_LINE.finditer(text, 0, header_end), _RESIDENCE_LINES))
-    if not first_lines:
-        return []
-    header = text[: first_lines[-1].end()]
+def _header_sites(text: str, top: int) -> list[Link]:
+    header = text[:top]
     sites = []
     for start, end in cells(header):
         if not _BARE_SITE.fullmatch(header, start, end):
@@ -476,11 +479,12 @@ def _stripped(text: str, start: int, end: int, chars: str) -> tuple[str, TextSpa
 
 def extract_contacts(text: str, sections: Sequence[Section]) -> ContactDetails:
     header_end = _header_end(text, sections)
+    top = _header_top(text, header_end)
     links = _links_in(text)
     seen = {normalise_url(link.url) for link in links}
-    if sites := [s for s in _header_sites(text, header_end) if normalise_url(s.url) not in seen]:
+    if sites := [s for s in _header_sites(text, top) if normalise_url(s.url) not in seen]:
         links = tuple(sorted((*links, *sites), key=lambda link: link.span.start))
-    location, location_span = _guess_location(text, header_end) or (None, None)
+    location, location_span = _guess_location(text, top) or (None, None)
     return ContactDetails(
         name=_guess_name(text, sections, links, header_end),
         emails=_emails_in(text),
