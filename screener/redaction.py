@@ -49,13 +49,18 @@ from screener.profile._places import cells
 
 __all__ = ["redact_personal_data"]
 
+# A birth date's labels: in ``_DISTINCT_LABELS`` with their colon, in ``_UNCOLONED_BIRTH_DATE``
+# without it.
+_BIRTH_DATE_LABELS = (
+    r"date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|geburtsdatum|do[ğg]um\s+tarihi"
+)
 # Labels that can only name a personal detail, also where prose or a job's line runs into them
 # (``_form_fields``) ...
 _DISTINCT_LABELS = (
-    r"date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|place\s+of\s+birth|marit[a-z]*\s+status"
-    r"|martial\s+status|civil\s+status|family\s+status|nationality|(?:dual\s+|double\s+)?citizenship"
+    rf"{_BIRTH_DATE_LABELS}|place\s+of\s+birth|marit[a-z]*\s+status|martial\s+status"
+    r"|civil\s+status|family\s+status|nationality|(?:dual\s+|double\s+)?citizenship"
     r"|religion|gender|sex|military\s+status|full\s+name|visa\s+status"
-    r"|geburtsdatum|familienstand|staatsangeh[öo]rigkeit|do[ğg]um\s+tarihi|medeni\s+(?:hal|durum)"
+    r"|familienstand|staatsangeh[öo]rigkeit|medeni\s+(?:hal|durum)"
     r"|uyruk|uyru[ğg]u|cinsiyet|askerlik\s+durumu"
 )
 # ... and these besides, personal where a line or a column starts with them ("Age: 28", "Address:
@@ -128,8 +133,8 @@ _UNLABELLED_PERSONAL = re.compile(
     r"|\b(?i:at[ \t]+(?:the[ \t]+)?age[ \t]+(?:of[ \t]+)?)\d{1,2}\b(?![ \t]*(?:months|[-–]))"
 )
 _UNLABELLED_WORDS = (
-    *("years old", "yrs old", "jahre alt", "yaşında", "yasinda", "citizen", "y.o.", "at age"),
-    "at the age",
+    *("years old", "yrs old", "jahre alt", "yaşında", "yasinda", "citizen", "y.o."),
+    *("at age", "at the age"),
 )
 # residence status and national origin said in a sentence: "Israel permanent resident", "Green
 # card holder", "a new repatriate from Russia, made an Aliyah in April", "will immigrate in March
@@ -171,8 +176,7 @@ _LONE_DATE = re.compile(
 # & Date of Birth 51 yrs. 20.04.1964 Marital status …"): the label and what follows it up to
 # the first full date; "DOB SST: Fall Prevention Training" (no date) stays.
 _UNCOLONED_BIRTH_DATE = re.compile(
-    r"(?i)\b(?:age[ \t]*(?:&|and|/)[ \t]*)?"
-    r"(?:date[ \t]+of[ \t]+birth|birth[ \t]*date|d\.?o\.?b\b\.?|geburtsdatum|do[ğg]um[ \t]+tarihi)"
+    rf"(?i)\b(?:age[ \t]*(?:&|and|/)[ \t]*)?(?:{_BIRTH_DATE_LABELS})(?!\w)"
     rf"(?![ \t]*[:\-–])[^\n:]{{0,25}}?(?:{_FULL_DATE})"
 )
 # words the pattern above needs, looked for first as most CVs say none of them ("dob " with its

@@ -357,17 +357,19 @@ _LISTING_SUMMARIES = frozenset(
 )
 
 
-def _contact_below(text: str, at: int) -> bool:
-    """Whether one of the 5 lines below the line at ``at`` has an e-mail or a phone (an
-    address and a town may come first)."""
+def _contact_below(text: str, at: int, contacts: Sequence[str]) -> bool:
+    """Whether one of the 5 lines below the line at ``at`` holds one of the CV's e-mails or
+    phones (an address and a town may come first)."""
     below = text[at:].split("\n", 6)[1:6]
-    return any(
-        "@" in line or any(_is_phone(m.group()) for m in _PHONE.finditer(line)) for line in below
-    )
+    return any(value in line for line in below for value in contacts)
 
 
 def _guess_name(
-    text: str, sections: Sequence[Section], links: Sequence[Link], header_end: int
+    text: str,
+    sections: Sequence[Section],
+    links: Sequence[Link],
+    header_end: int,
+    contacts: Sequence[str],
 ) -> str | None:
     # a name the CV says itself comes before any guess from its layout
     if introduced := _name_from_introduction(text):
@@ -401,7 +403,7 @@ def _guess_name(
         if not any(start <= at < end for start, end in nameless)
         # a name set above its contact lines stays one: a template's header flattened into one
         # line read "Sample Resume  Education  …  Kim Kreiger  790 Brown St  Ph: 03 51 …"
-        or _contact_below(header, at)
+        or _contact_below(header, at, contacts)
     ]
     for line in lines:
         if line.strip() in headings:
@@ -485,10 +487,11 @@ def extract_contacts(text: str, sections: Sequence[Section]) -> ContactDetails:
     if sites := [s for s in _header_sites(text, top) if normalise_url(s.url) not in seen]:
         links = tuple(sorted((*links, *sites), key=lambda link: link.span.start))
     location, location_span = _guess_location(text, top) or (None, None)
+    emails, phones = _emails_in(text), _phones_in(text)
     return ContactDetails(
-        name=_guess_name(text, sections, links, header_end),
-        emails=_emails_in(text),
-        phones=_phones_in(text),
+        name=_guess_name(text, sections, links, header_end, (*emails, *phones)),
+        emails=emails,
+        phones=phones,
         links=links,
         location=location,
         location_span=location_span,
