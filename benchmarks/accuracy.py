@@ -435,10 +435,12 @@ def run_shared(
             key: result[key]
             for key in (
                 "cvs",
+                "cvs_screened",
                 "invalid_arrays",
                 "methods",
                 "annotator_agreement",
                 "fit_minus_baseline",
+                "decomposition",
                 "bootstrap",
             )
             if key in result
@@ -596,6 +598,7 @@ def format_report(report: dict[str, Any]) -> str:
             lines.extend(_task_lines(ranked.get("tasks", [])))
         if "vacancy_ranking" in figures:
             lines.extend(_vanetik_lines(figures["vacancy_ranking"]))
+            lines.extend(ranking.decomposition_lines(figures["vacancy_ranking"]))
         if "red_flags" in figures:
             lines.extend(_flag_lines(figures["red_flags"]))
     return "\n".join(lines).lstrip("\n")

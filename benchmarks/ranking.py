@@ -13,7 +13,9 @@ Three measurements, written to ``benchmarks/results/ranking.json`` and printed a
    vacancy texts) and raw mean-cosine (cosine of the mean CV chunk vector and the mean vacancy
    chunk vector); nDCG@5 beside each (gain 4 for an annotator's best vacancy down to 0). Two
    fixed orders, the same for every CV, show how much a preference for some vacancies explains:
-   the file's order (vacancy 1 first) and longest job description first. Annotation arrays
+   the file's order (vacancy 1 first) and longest job description first. Each method is also
+   split in two over all 65 CVs of the set: its mean score per vacancy (its own fixed order)
+   and each CV's departure from that mean, each compared with the annotators. Annotation arrays
    list vacancy numbers from best to worst; arrays that are not a permutation of 1-5 are
    invalid and left out (their CV numbers are reported).
 2. **Updated-resume ranking AUC** (``updated-resume-dataset``, 166 unique texts): ROC-AUC of
@@ -218,11 +220,15 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
         for name, arrays in annotations.items()
     }
     cv_count = max(len(arrays) for arrays in annotations.values())
-    paths = [folder / "CV" / f"{n}.docx" for n in range(1, cv_count + 1)]
+    # every CV of the set is screened, not only the annotated ones: a method's mean score for
+    # each vacancy over all of them is its own preference among the vacancies (decomposition)
+    paths = sorted((folder / "CV").glob("*.docx"), key=lambda p: int(p.stem))
     methods = ("fit", "coverage", "bm25", "mean_cosine", "vacancy_order", "jd_length")
     scores: dict[str, dict[int, list[float]]] = {m: {} for m in methods}
-    for number, (_, parsed) in enumerate(
-        parse_paths(paths, settings=settings, reference_date=REFERENCE), start=1
+    for number, (_, parsed) in zip(
+        [int(p.stem) for p in paths],
+        parse_paths(paths, settings=settings, reference_date=REFERENCE),
+        strict=True,
     ):
         if isinstance(parsed, DocumentError):
             continue
@@ -260,6 +266,15 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
                 values.append(_rank_agreement(ours, truth))
         return _mean(values), len(values)
 
+    # Each method's score split in two: its mean for each vacancy over every CV of the set (the
+    # same order for every CV: which vacancies the method prefers whoever the candidate is), and
+    # what is left (how this CV departs from that). Only the second says anything about the CV.
+    decomposed = ("fit", "coverage", "bm25", "mean_cosine")
+    for method in decomposed:
+        preference, within = split_by_vacancy(scores[method])
+        scores[f"{method}:preference"], scores[f"{method}:within_cv"] = preference, within
+    parts = [f"{m}:{part}" for m in decomposed for part in ("preference", "within_cv")]
+
     # per method and annotator, each CV's Spearman (NaN where the array is invalid, the CV
     # failed to parse or a side is constant): the units the bootstrap resamples
     per_cv = {
@@ -270,18 +285,19 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
             )
             for annotator, arrays in sorted(annotations.items())
         }
-        for method in methods
+        for method in (*methods, *parts)
     }  # fmt: skip
     counts = bootstrap_counts(cv_count, np.random.default_rng(BOOTSTRAP_SEED))
     replicates = {
         method: np.nanmean(
             np.stack([resampled_means(v, counts) for v in per_cv[method].values()]), axis=0
         )
-        for method in methods
+        for method in per_cv
     }
 
     result: dict[str, Any] = {
         "cvs": cv_count,
+        "cvs_screened": len(scores["fit"]),
         "vacancies": [
             {"number": n, "title": r["job_title"], "based_on": c.based_on, "skills": len(c.skills)}
             for n, (r, c) in enumerate(zip(vacancies, customs, strict=True), start=1)
@@ -309,6 +325,25 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
             round(sum(o for o in other if o is not None) / len(other), 4) if other else None
         )
         result["methods"][method] = figures
+    result["decomposition"] = {}
+    for method in decomposed:
+        preference = scores[f"{method}:preference"]
+        row: dict[str, Any] = {
+            # vacancy numbers, the one the method scores highest on average first
+            "preferred_order": [
+                int(i) + 1 for i in np.argsort(-np.asarray(next(iter(preference.values()))))
+            ]
+        }
+        for part in ("preference", "within_cv"):
+            key = f"{method}:{part}"
+            by_annotator = {a: agreement(key, a)[0] for a in sorted(annotations)}
+            valid = [v for v in by_annotator.values() if v is not None]
+            row[part] = {
+                **by_annotator,
+                "mean_of_annotators": round(sum(valid) / len(valid), 4) if valid else None,
+                "mean_of_annotators_ci95": percentile_interval(replicates[key]),
+            }
+        result["decomposition"][method] = row
     pairs = [
         spearman(a, b)
         for a, b in zip(
@@ -346,6 +381,34 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
         "resampled": "CVs; both annotators' rankings of a drawn CV count with it",
     }
     return result
+
+
+def split_by_vacancy(
+    scores: Mapping[int, Sequence[float]],
+) -> tuple[dict[int, list[float]], dict[int, list[float]]]:
+    """Each CV's vacancy scores as the method's mean score per vacancy over every CV (its
+    preference among the vacancies, the same for every CV) plus the CV's departure from it."""
+    preference = np.mean([list(s) for s in scores.values()], axis=0)
+    return (
+        {n: [float(p) for p in preference] for n in scores},
+        {n: [float(v) for v in np.asarray(s, dtype=float) - preference] for n, s in scores.items()},
+    )
+
+
+def decomposition_lines(result: dict[str, Any]) -> list[str]:
+    """The ``decomposition`` of ``vanetik``'s result as printed lines."""
+    lines = [
+        "each method split: its own preference among the vacancies (mean score over all "
+        f"{result.get('cvs_screened')} CVs, the same order for every CV) and what is left "
+        "(the CV's departure from it); mean Spearman vs annotators (95% CI)"
+    ]
+    for method, row in (result.get("decomposition") or {}).items():
+        cells = [
+            f"{part} {row[part]['mean_of_annotators']} {row[part]['mean_of_annotators_ci95']}"
+            for part in ("preference", "within_cv")
+        ]
+        lines.append(f"{method:14} order {row['preferred_order']}  " + "  ".join(cells))
+    return lines
 
 
 def _rank_agreement(ours: Sequence[float], truth_ranks: Sequence[float]) -> float:
@@ -670,6 +733,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{method:14} mean, bootstrap 95% CI {row['mean_of_annotators_ci95']}")
     for baseline, gap in v["fit_minus_baseline"].items():
         print(f"fit minus {baseline}: {gap['difference']}, bootstrap 95% CI {gap['ci95']}")
+    print("\n".join(decomposition_lines(v)))
     print(
         f"\nupdated resumes ({updated['resumes']}): ROC-AUC; red flags that differ without "
         f"encoding: {updated['red_flags_differ_without_encoding']}"

@@ -120,6 +120,25 @@ def _ranking_table(report: dict[str, Any]) -> str:
             f"| fit minus {_VANETIK_METHODS.get(baseline, baseline)} (paired) | | "
             f"| {gap['difference']:+.3f}{_interval(gap, 'ci95')} | |"
         )
+    decomposition = vanetik.get("decomposition") or {}
+    if decomposition:
+        rows += [
+            "",
+            f"| method, split over all {vanetik['cvs_screened']} CVs | its vacancy order "
+            "(highest mean score first) | that order alone, for every CV: mean Spearman (95% CI) "
+            "| the CV's departure from its vacancy means: mean Spearman (95% CI) |",
+            "|---|---|---:|---:|",
+        ]
+        for name, row in decomposition.items():
+            preference, within = row["preference"], row["within_cv"]
+            rows.append(
+                f"| {_VANETIK_METHODS.get(name, name)} "
+                f"| {', '.join(str(v) for v in row['preferred_order'])} "
+                f"| {preference['mean_of_annotators']:.3f}"
+                f"{_interval(preference, 'mean_of_annotators_ci95')} "
+                f"| {within['mean_of_annotators']:+.3f}"
+                f"{_interval(within, 'mean_of_annotators_ci95')} |"
+            )
     rows += [
         "",
         "| role (categorised resumes) | ROC-AUC fit | ROC-AUC coverage "

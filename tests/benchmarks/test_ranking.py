@@ -16,6 +16,7 @@ from benchmarks.ranking import (
     bootstrap_counts,
     percentile_interval,
     resampled_means,
+    split_by_vacancy,
 )
 
 
@@ -93,3 +94,18 @@ def test_rules_fired_is_each_rule_s_share_of_each_work_group() -> None:
     assert shares["monitoring"] == dict(zip(WORK_GROUPS, (0.5, 0.0, 0.25), strict=True))
     assert shares["clean-code"]["no software work"] == 1.0
     assert shares["doctorate"] == dict.fromkeys(WORK_GROUPS, 0.0)  # every rule has a row
+
+
+def test_split_by_vacancy_is_a_fixed_preference_plus_each_cv_s_departure_from_it() -> None:
+    scores = {1: [3.0, 1.0, 2.0], 2: [5.0, 1.0, 0.0], 7: [1.0, 4.0, 1.0]}
+    preference, within = split_by_vacancy(scores)
+    assert preference == {n: [3.0, 2.0, 1.0] for n in scores}
+    assert within == {1: [0.0, -1.0, 1.0], 2: [2.0, -1.0, -1.0], 7: [-2.0, 2.0, 0.0]}
+    for n, row in scores.items():
+        assert [p + w for p, w in zip(preference[n], within[n], strict=True)] == row
+
+
+def test_a_method_that_prefers_the_same_vacancies_for_every_cv_leaves_nothing_within() -> None:
+    preference, within = split_by_vacancy({n: [5.0, 4.0, 3.0, 2.0, 1.0] for n in range(1, 4)})
+    assert all(row == [5.0, 4.0, 3.0, 2.0, 1.0] for row in preference.values())
+    assert all(row == [0.0] * 5 for row in within.values())
