@@ -328,7 +328,7 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
     result["decomposition"] = {}
     for method in decomposed:
         preference = scores[f"{method}:preference"]
-        row: dict[str, Any] = {
+        split: dict[str, Any] = {
             # vacancy numbers, the one the method scores highest on average first
             "preferred_order": [
                 int(i) + 1 for i in np.argsort(-np.asarray(next(iter(preference.values()))))
@@ -338,12 +338,12 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
             key = f"{method}:{part}"
             by_annotator = {a: agreement(key, a)[0] for a in sorted(annotations)}
             valid = [v for v in by_annotator.values() if v is not None]
-            row[part] = {
+            split[part] = {
                 **by_annotator,
                 "mean_of_annotators": round(sum(valid) / len(valid), 4) if valid else None,
                 "mean_of_annotators_ci95": percentile_interval(replicates[key]),
             }
-        result["decomposition"][method] = row
+        result["decomposition"][method] = split
     pairs = [
         spearman(a, b)
         for a, b in zip(
