@@ -74,7 +74,8 @@ class BertTokenizer:
         """Character spans of the content tokens of ``text`` (no special tokens)."""
         with self._lock:
             encoding = self._tokenizer.encode(text, add_special_tokens=False)
-        return [(int(a), int(b)) for a, b in encoding.offsets]
+        offsets: list[tuple[int, int]] = encoding.offsets  # already (start, end) ints
+        return offsets
 
     def counts(self, texts: Sequence[str]) -> list[int]:
         """Token counts including special tokens, as the model will see them."""

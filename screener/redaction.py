@@ -276,6 +276,8 @@ _PROFILE_URL = re.compile(
     r"|kaggle|huggingface|medium|stackoverflow|researchgate|orcid|scholar\.google|leetcode"
     r"|codeforces|mastodon\.\w+|bsky)\.(?:com|org|net|co|io|app|social)/[^\s|,;]+"
 )
+# every _PROFILE_URL match holds this (same flags); most CVs do not, and it is a quicker search
+_PROFILE_HOST_HINT = re.compile(r"(?i)\.(?:com?|org|net|io|app|social)/")
 # a LinkedIn address cut at its host, as a line wraps it ("/in/jane-doe-")
 _PROFILE_PATH = re.compile(r"(?<![\w./])/in/[\w%-]{3,}/?")
 _BARE_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][\w.\-]{1,38}(?![\w@])")
@@ -407,7 +409,8 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
     _blank(chars, _status_words(text))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))
-    _blank(chars, (m.span() for m in _PROFILE_URL.finditer(text)))
+    if _PROFILE_HOST_HINT.search(text):
+        _blank(chars, (m.span() for m in _PROFILE_URL.finditer(text)))
     _blank(chars, (m.span() for m in _PROFILE_PATH.finditer(text)))
     _blank(chars, (m.span(1) for m in _LABELLED_HANDLE.finditer(text)))
     _blank(chars, (m.span(1) for m in _LABELLED_SITE.finditer(text)))

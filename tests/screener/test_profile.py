@@ -741,6 +741,27 @@ def test_contacts_links_classified_by_host():
     ]
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://jolee.example/cv",
+        "WWW.jolee.example",
+        "HF.CO/jolee",
+        "scholar.google.de/citations?user=abc",
+        "jolee.github.io",
+        "jolee.ai",
+        "jolee.me",
+        "JOLEE.IO",
+        "indeed.com/r/Jo-Lee/0123abcd",
+    ],
+)
+def test_a_link_of_each_form_is_found_when_it_is_the_cv_s_only_link(link: str) -> None:
+    # the CV holds nothing else a link's pattern could start from, so the quick search that
+    # decides whether the full patterns run must find this link's form on its own
+    text = f"Jo Lee\nSKILLS Python, SQL\nProfile {link}\n"
+    assert [found.url for found in find_links(text)] == [link]
+
+
 def test_education_phd_wording_in_three_languages():
     text = (
         "EDUCATION\nPhD, Machine Learning, ETH Zurich\n"

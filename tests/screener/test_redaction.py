@@ -87,6 +87,25 @@ def test_profile_handles_go_and_their_labels_and_skill_mentions_stay() -> None:
     assert "jane@example.com" not in redacted  # e-mails still go as before
 
 
+@pytest.mark.parametrize(
+    ("address", "user"),
+    [
+        ("gitlab.com/jdoe/pipelines", "jdoe"),
+        ("medium.com/@jdoe", "jdoe"),
+        ("researchgate.net/profile/Jane_Doe", "Jane_Doe"),
+        ("X.COM/@jdoe_ml", "jdoe_ml"),
+        ("orcid.org/0000-0002-1825-0097", "1825"),
+        ("leetcode.io/u/jdoe", "jdoe"),
+    ],
+)
+def test_a_profile_address_goes_when_it_is_the_cv_s_only_address(address: str, user: str) -> None:
+    # nothing else in the CV looks like an address, so the quick search that decides whether
+    # the profile-host pattern runs must find this one on its own
+    redacted = redact_personal_data(f"Jane Doe\nSKILLS Python, SQL\nProfile {address}\n")
+    assert user not in redacted
+    assert "SKILLS Python, SQL" in redacted
+
+
 def test_a_handle_below_an_empty_label_and_a_wrapped_linkedin_address_go() -> None:
     # lines of the shared CVs: an empty "Telegram:" above "Github: …", a LinkedIn address a
     # line wrap cut from its host
