@@ -40,7 +40,7 @@ What is blanked:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from screener.profile import ContactDetails
 from screener.profile._contacts import find_emails, find_links, find_phones
@@ -319,6 +319,11 @@ def _blank(text: list[str], spans: Iterable[tuple[int, int]]) -> None:
                 text[index] = " "
 
 
+def _found(pattern: re.Pattern[str], text: str, group: int = 0) -> Iterator[tuple[int, int]]:
+    """Spans of ``pattern``'s matches in ``text`` (of ``group`` in each)."""
+    return (match.span(group) for match in pattern.finditer(text))
+
+
 def _line_of(text: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the line (or lines) holding ``text[start:end]``, without the line breaks."""
     line_end = text.find("\n", end)
@@ -398,24 +403,24 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
     _blank(chars, _form_fields(text))
     lowered = text.lower()
     if any(word in lowered for word in _UNLABELLED_WORDS):  # most CVs say none of them
-        _blank(chars, (m.span() for m in _UNLABELLED_PERSONAL.finditer(text)))
+        _blank(chars, _found(_UNLABELLED_PERSONAL, text))
     if any(word in lowered for word in _ORIGIN_WORDS):
-        _blank(chars, (m.span() for m in _ORIGIN.finditer(text)))
-    _blank(chars, (m.span(1) for m in _LONE_DATE.finditer(text)))
+        _blank(chars, _found(_ORIGIN, text))
+    _blank(chars, _found(_LONE_DATE, text, 1))
     if any(word in lowered for word in _BIRTH_WORDS):
-        _blank(chars, (m.span() for m in _UNCOLONED_BIRTH_DATE.finditer(text)))
+        _blank(chars, _found(_UNCOLONED_BIRTH_DATE, text))
     if "status" in lowered:
-        _blank(chars, (m.span() for m in _MARITAL_STATUS.finditer(text)))
-    _blank(chars, (m.span() for m in _ADDRESS_TERMS.finditer(text)))
+        _blank(chars, _found(_MARITAL_STATUS, text))
+    _blank(chars, _found(_ADDRESS_TERMS, text))
     _blank(chars, _status_words(text))
     _blank(chars, ((link.span.start, link.span.end) for link in find_links(text)))
     if _PROFILE_HOST_HINT.search(text):
-        _blank(chars, (m.span() for m in _PROFILE_URL.finditer(text)))
-    _blank(chars, (m.span() for m in _PROFILE_PATH.finditer(text)))
-    _blank(chars, (m.span(1) for m in _LABELLED_HANDLE.finditer(text)))
-    _blank(chars, (m.span(1) for m in _LABELLED_SITE.finditer(text)))
-    _blank(chars, (m.span() for m in _BARE_HANDLE.finditer(text)))
-    _blank(chars, (m.span() for m in _ORCID.finditer(text)))
+        _blank(chars, _found(_PROFILE_URL, text))
+    _blank(chars, _found(_PROFILE_PATH, text))
+    _blank(chars, _found(_LABELLED_HANDLE, text, 1))
+    _blank(chars, _found(_LABELLED_SITE, text, 1))
+    _blank(chars, _found(_BARE_HANDLE, text))
+    _blank(chars, _found(_ORCID, text))
     # A short line that carries an e-mail or phone number is a contact line: the city, street
     # and handles beside them are personal too, and nothing on it is evidence of a skill. In a
     # long line (a CV flattened onto one line) only the value itself goes.
@@ -439,8 +444,8 @@ def redact_personal_data(text: str, contacts: ContactDetails | None = None) -> s
             # capitalised words only, so a name part like "May" leaves "may" alone.
             for part in contacts.name.split():
                 if len(part) >= 3:
-                    pattern = rf"(?<!\w){re.escape(part)}(?!\w)"
-                    _blank(chars, (m.span() for m in re.finditer(pattern, text)))
+                    pattern = re.compile(rf"(?<!\w){re.escape(part)}(?!\w)")
+                    _blank(chars, _found(pattern, text))
         # Where the candidate lives goes where the profile read it, not where a job's line
         # names the same town: the same CV with another address then reads the same. (The
         # span is the CV text's; another text, such as a hidden one, is left as it is.)

@@ -157,6 +157,7 @@ def _links_in(text: str) -> tuple[Link, ...]:
     seen: set[str] = set()
     taken: list[tuple[int, int]] = []
     indeed = _INDEED.finditer(text) if _INDEED_HINT.search(text) else ()
+    urls = _URL.finditer(text) if _URL_HINT.search(text) else ()
     for match in indeed:
         slug = re.sub(r"\s+", "", match["slug"])
         url = f"indeed.com/r/{slug}" + (f"/{match['hash']}" if match["hash"] else "")
@@ -165,7 +166,7 @@ def _links_in(text: str) -> tuple[Link, ...]:
         if key not in seen:
             seen.add(key)
             found.append(Link(LinkKind.INDEED, url, TextSpan(*match.span())))
-    for match in _URL.finditer(text) if _URL_HINT.search(text) else ():
+    for match in urls:
         if any(start <= match.start() < end for start, end in taken):
             continue
         url = match.group().rstrip(".,;:")
