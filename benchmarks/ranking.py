@@ -325,6 +325,18 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
             round(sum(o for o in other if o is not None) / len(other), 4) if other else None
         )
         result["methods"][method] = figures
+    # how often each vacancy is an annotator's or a method's best and worst, over the CVs the
+    # annotator ranked validly (a method over every annotated CV it screened)
+    result["best_and_worst"] = {
+        **{
+            annotator: _best_and_worst([positions(a) for a in arrays], lower_is_better=True)
+            for annotator, arrays in sorted(annotations.items())
+        },
+        **{
+            method: _best_and_worst([scores[method].get(n) for n in range(1, cv_count + 1)])
+            for method in decomposed
+        },
+    }
     result["decomposition"] = {}
     for method in decomposed:
         preference = scores[f"{method}:preference"]
@@ -381,6 +393,22 @@ def vanetik(data: Path, settings: Settings) -> dict[str, Any]:
         "resampled": "CVs; both annotators' rankings of a drawn CV count with it",
     }
     return result
+
+
+def _best_and_worst(
+    rows: Sequence[Sequence[float] | None], *, lower_is_better: bool = False
+) -> dict[str, Any]:
+    """How many rows put each vacancy (numbered from 1) first and last; missing rows skipped."""
+    valid = [list(r) for r in rows if r is not None]
+    sign = -1.0 if lower_is_better else 1.0
+    best = Counter(int(np.argmax([sign * v for v in r])) + 1 for r in valid)
+    worst = Counter(int(np.argmin([sign * v for v in r])) + 1 for r in valid)
+    numbers = range(1, VACANCIES + 1)
+    return {
+        "cvs": len(valid),
+        "best": {str(n): best[n] for n in numbers},
+        "worst": {str(n): worst[n] for n in numbers},
+    }
 
 
 def split_by_vacancy(
@@ -734,6 +762,9 @@ def main(argv: list[str] | None = None) -> int:
     for baseline, gap in v["fit_minus_baseline"].items():
         print(f"fit minus {baseline}: {gap['difference']}, bootstrap 95% CI {gap['ci95']}")
     print("\n".join(decomposition_lines(v)))
+    print("how often each vacancy (1-5) is best / worst:")
+    for who, counts in v["best_and_worst"].items():
+        print(f"{who:14} best {counts['best']}  worst {counts['worst']}  (of {counts['cvs']} CVs)")
     print(
         f"\nupdated resumes ({updated['resumes']}): ROC-AUC; red flags that differ without "
         f"encoding: {updated['red_flags_differ_without_encoding']}"

@@ -11,6 +11,7 @@ from benchmarks.matching import roc_auc
 from benchmarks.ranking import (
     BOOTSTRAP_ROUNDS,
     WORK_GROUPS,
+    _best_and_worst,
     _rules_fired,
     auc_difference,
     bootstrap_counts,
@@ -109,3 +110,14 @@ def test_a_method_that_prefers_the_same_vacancies_for_every_cv_leaves_nothing_wi
     preference, within = split_by_vacancy({n: [5.0, 4.0, 3.0, 2.0, 1.0] for n in range(1, 4)})
     assert all(row == [5.0, 4.0, 3.0, 2.0, 1.0] for row in preference.values())
     assert all(row == [0.0] * 5 for row in within.values())
+
+
+def test_best_and_worst_counts_each_vacancy_s_first_and_last_places() -> None:
+    scores = [[0.9, 0.1, 0.5, 0.3, 0.2], [0.2, 0.8, 0.5, 0.1, 0.3], None]
+    counts = _best_and_worst(scores)
+    assert counts["cvs"] == 2
+    assert counts["best"] == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0}
+    assert counts["worst"] == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 0}
+    # an annotator's ranks: 1 is the best place
+    ranks = _best_and_worst([[2.0, 1.0, 3.0, 5.0, 4.0]], lower_is_better=True)
+    assert ranks["best"]["2"] == 1 and ranks["worst"]["4"] == 1
