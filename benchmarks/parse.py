@@ -5,7 +5,8 @@
 Per data set (Kaggle resume PDFs, layout-diverse template PDFs, Vanetik DOCX CVs):
 - parsed / typed errors by kind / crashes (an exception that is not a ``DocumentError``) / hangs
   (no result within the per-file timeout);
-- median and p95 seconds per file (document + sections + profile, measured inside the worker);
+- median and p95 seconds per file (document + sections + profile + scoring text, measured inside
+  the worker);
 - share of files with each section kind detected, and with experience AND (education OR skills);
 - text recovery for PDFs: token F1 between our text and pypdf's extraction (multiset of
   lower-cased word tokens), mean and the 10 worst files. The product reads PDFs with PDFium, so

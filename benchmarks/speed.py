@@ -10,8 +10,8 @@ every category represented in order):
   pipeline uses: pypdf structure checks, PDFium text with word-gap spacing and hidden-text
   detection), plain pypdf ``extract_text`` and plain PDFium ``get_text_range``;
 - parsing in the product's isolated worker pool (``--workers`` processes), files/s;
-- sections + profile, CVs/s;
-- redaction + chunking + embedding, chunks/s and CVs/s (embedding cache in memory only and
+- sections + profile + redaction, CVs/s;
+- chunking + embedding, chunks/s and CVs/s (embedding cache in memory only and
   empty, so every chunk is encoded but the chunks of names, which ``screener rank`` leaves
   out as scoring reads prose only), with the CVs of the run encoded together
   (``ScreeningPipeline.prepare_many``; ``screener rank`` encodes groups of 32), in the precision
@@ -165,8 +165,11 @@ def pipeline_speed(files: list[Path], workers: int, *, precision: bool = True) -
     total = parse_seconds + analyse_seconds + prepare_seconds + match_seconds
     stages = {
         "parse (worker pool)": {"seconds": parse_seconds, "cvs_per_s": len(files) / parse_seconds},
-        "sections + profile": {"seconds": analyse_seconds, "cvs_per_s": n / analyse_seconds},
-        "redact + chunk + embed": {
+        "sections + profile + redaction": {
+            "seconds": analyse_seconds,
+            "cvs_per_s": n / analyse_seconds,
+        },
+        "chunk + embed": {
             "seconds": prepare_seconds,
             "cvs_per_s": n / prepare_seconds,
             "chunks": chunks,
@@ -337,10 +340,16 @@ def rank_speed(files: list[Path], workers: int, processes: int = 1) -> dict[str,
         # the same files again: every vector comes from the model's in-memory cache, so this
         # is everything but the model (parsing, sections, profile, redaction, chunking,
         # matching, rules), what a fast GPU leaves to the CPU
+        cpu_before = time.process_time()
         _, again = _timed(run)
+        cpu = time.process_time() - cpu_before
         result["vectors_cached"] = {
             "seconds": round(again, 2),
             "cvs_per_s": round(len(files) / again, 2),
+            # this process's CPU time (every thread of it) a file: what is left around the
+            # model in the one process that holds it, parsing and analysis being in the parse
+            # workers; one screening process goes no faster than this allows on any GPU
+            "screening_process_cpu_ms_per_cv": round(1000 * cpu / len(files), 2),
         }
     return result
 
@@ -492,6 +501,9 @@ def print_report(report: dict[str, Any]) -> None:
     if cached := rank.get("vectors_cached"):
         print(f"  {'rank, vectors cached':24} {cached['seconds']:>7} s  "
               f"{cached['cvs_per_s']:>7} CVs/s  (all but the model)")  # fmt: skip
+        if "screening_process_cpu_ms_per_cv" in cached:
+            print(f"  {'':24} the screening process's own CPU: "
+                  f"{cached['screening_process_cpu_ms_per_cv']} ms a CV")  # fmt: skip
     if precision := pipeline.get("embedding_precision"):
         print(f"\nembedding {precision['chunks']} real chunks: fp32 "
               f"{precision['fp32_chunks_per_s']} chunks/s, bf16 {precision['bf16_chunks_per_s']} "

@@ -1,8 +1,16 @@
-"""From a file to a parsed CV: document text, sections and candidate profile in one result."""
+"""From a file to a parsed CV: document text, sections, candidate profile and the text scoring
+reads, in one result.
+
+Files are parsed and analysed in the isolated worker processes (``ParsePool`` with ``analyse``
+as its ``then`` step): none of this needs the model, so it runs on every core beside the process
+that encodes, and a text that sends a pattern into a long search is bounded by the file's
+deadline like a slow PDF.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import queue
 import threading
 import time
@@ -14,13 +22,21 @@ from types import TracebackType
 from typing import Any
 
 from screener._json import to_jsonable
-from screener.documents import ParsedDocument, ParsePool, ParseResult
+from screener.documents import ParsedDocument, ParsePool
 from screener.errors import DocumentError
 from screener.profile import CandidateProfile, extract_profile
+from screener.redaction import redact_personal_data
 from screener.sections import Section, detect_sections
 from screener.settings import Settings
 
-__all__ = ["ParseAhead", "ParsedCV", "parse_paths", "parse_result_json"]
+__all__ = [
+    "ParseAhead",
+    "ParsedCV",
+    "analyse",
+    "analysing_pool",
+    "parse_paths",
+    "parse_result_json",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,32 +44,41 @@ class ParsedCV:
     document: ParsedDocument
     sections: tuple[Section, ...]
     profile: CandidateProfile
+    # the document's text with personal data blanked (same length and lines): what chunking,
+    # encoding and matching read
+    scoring_text: str
 
 
 def analyse(document: ParsedDocument, *, reference_date: date) -> ParsedCV:
-    """Sections and profile of an already parsed document."""
+    """Sections, profile and scoring text of an already parsed document."""
     sections = detect_sections(document.text)
     profile = extract_profile(document.text, sections, reference_date=reference_date)
-    return ParsedCV(document, tuple(sections), profile)
+    scoring_text = redact_personal_data(document.text, profile.contacts)
+    return ParsedCV(document, tuple(sections), profile, scoring_text)
+
+
+def analysing_pool(
+    settings: Settings, *, reference_date: date, background: bool = False
+) -> ParsePool[ParsedCV]:
+    """A ``ParsePool`` whose workers also ``analyse`` each document they parse."""
+    return ParsePool(
+        limits=settings.documents,
+        workers=settings.parse_workers,
+        background=background,
+        then=functools.partial(analyse, reference_date=reference_date),
+    )
 
 
 def parse_paths(
     paths: Iterable[Path], *, settings: Settings, reference_date: date
 ) -> Iterator[tuple[Path, ParsedCV | DocumentError]]:
-    """Parse files in isolated worker processes; one result per path, in input order.
+    """Parse and analyse files in isolated worker processes; one result per path, in input
+    order.
 
     A file that fails yields its ``DocumentError``; the others go on.
     """
-    with ParsePool(limits=settings.documents, workers=settings.parse_workers) as pool:
-        for path, result in pool.parse_files(paths):
-            yield path, _analysed(result, reference_date)
-
-
-def _analysed(result: ParseResult, reference_date: date) -> ParsedCV | DocumentError:
-    """A parsed document's sections and profile; a file's error as it is."""
-    if isinstance(result, DocumentError):
-        return result
-    return analyse(result, reference_date=reference_date)
+    with analysing_pool(settings, reference_date=reference_date) as pool:
+        yield from pool.parse_files(paths)
 
 
 _END = object()
@@ -67,15 +92,15 @@ class _Failure:
 class ParseAhead:
     """``parse_paths`` with the parsing run ahead of the reader, held while it encodes.
 
-    ``screener rank`` alternates steps that keep one core busy (sections, chunking, the rules)
+    ``screener rank`` alternates steps that keep one core busy (chunking, matching, the rules)
     with encoding, which keeps every core busy. A thread feeds the parse workers while the
     reader works, up to ``ahead`` files ahead, and starts no new file while the reader is
     inside ``paused()``: workers parsing beside the encoder slowed both. Measured on 500 Kaggle
     PDFs, 2 cores, `screener rank`: 12.2-12.9 CVs/s parsing only when the reader asks, 12.0-12.2
     parsing ahead all the time, 13.5-13.6 parsing ahead held while encoding. The workers run at
     the lowest CPU priority, so the reader's own single-core steps are not slowed by them (5
-    paired runs: 13.6 CVs/s on average at normal priority, 14.1 at nice 19). Sections and
-    profile are found in the reader's thread.
+    paired runs: 13.6 CVs/s on average at normal priority, 14.1 at nice 19). Sections, profile
+    and scoring text are found in the workers too (``analysing_pool``), off the reader's core.
 
     Use as a context manager; leaving it stops the thread and the workers. A file being parsed
     is waited for at most ``CLOSE_WAIT_S`` (Ctrl-C should not wait for a slow file); after that
@@ -118,8 +143,7 @@ class ParseAhead:
         while (item := self._results.get()) is not _END:
             if isinstance(item, _Failure):
                 raise item.error
-            path, result = item
-            yield path, _analysed(result, self._reference_date)
+            yield item
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
@@ -141,11 +165,10 @@ class ParseAhead:
             self._thread.join(timeout=0.05)
 
     def _feed(self) -> None:
-        settings = self._settings
         try:
             with (
-                ParsePool(
-                    limits=settings.documents, workers=settings.parse_workers, background=True
+                analysing_pool(
+                    self._settings, reference_date=self._reference_date, background=True
                 ) as pool,
                 contextlib.closing(pool.parse_files(self._paths)) as parsed,
             ):

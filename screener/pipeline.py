@@ -26,7 +26,6 @@ from screener.matching import (
     load_thresholds,
 )
 from screener.parsing import ParsedCV, analyse
-from screener.redaction import redact_personal_data
 from screener.settings import Settings
 
 __all__ = ["ScreeningPipeline"]
@@ -83,7 +82,7 @@ class ScreeningPipeline:
         )
 
     def prepare(self, parsed: ParsedCV) -> CVVectors:
-        """Blank personal data, chunk and encode a parsed CV (once, for any number of roles)."""
+        """Chunk and encode a parsed CV's scoring text (once, for any number of roles)."""
         return self.prepare_many([parsed])[0]
 
     def prepare_many(
@@ -97,14 +96,7 @@ class ScreeningPipeline:
         ``while_encoding()``; ``names=False`` skips the chunks of names, which scoring never
         reads (``SkillMatcher.prepare_many``)."""
         return self.matcher.prepare_many(
-            [
-                (
-                    redact_personal_data(cv.document.text, cv.profile.contacts),
-                    cv.sections,
-                    cv.document.page_at,
-                )
-                for cv in parsed
-            ],
+            [(cv.scoring_text, cv.sections, cv.document.page_at) for cv in parsed],
             while_encoding=while_encoding,
             names=names,
         )

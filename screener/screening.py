@@ -387,11 +387,12 @@ def rank(
     are parsed a group ahead while a group is screened, and held while it is encoded
     (``ParseAhead``). A file that cannot be read is a row with its error, never a failed batch.
 
-    With the model on a GPU the steps around it (sections, chunking, the rules) set the pace,
-    one core's worth in this process; ``settings.rank_processes`` (``screening_processes``)
-    can screen the files in several processes side by side, each with its own model and its
-    share of the parse workers (``screener._rank_processes``). ``pipeline`` is used as it is
-    in one process only.
+    Sections, profile and the scoring text are found in the parse workers, beside this process
+    (``screener.parsing.analysing_pool``). With the model on a GPU the steps left around it
+    (chunking, matching, the rules) set the pace, one core's worth in this process;
+    ``settings.rank_processes`` (``screening_processes``) can screen the files in several
+    processes side by side, each with its own model and its share of the parse workers
+    (``screener._rank_processes``). ``pipeline`` is used as it is in one process only.
 
     Args:
         progress: called with (files done, files in all) after each file; a group's files

@@ -198,7 +198,7 @@ class ScreeningOutcome:
     result: dict[str, Any]
     reused: bool
     # Seconds each step of this call took, in order: parse (the file, in a worker process),
-    # profile (sections and profile), embed (personal data blanked, chunked, encoded), score
+    # profile (sections, profile, personal data blanked), embed (chunked, encoded), score
     # (matching, rules, explanation), store (database, audit record, candidate pool); a reused
     # result has one step, reuse. The API sends them as a Server-Timing header.
     timings: tuple[tuple[str, float], ...] = ()

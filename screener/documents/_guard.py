@@ -3,8 +3,8 @@
 Every worker is a fresh interpreter started by ``forkserver`` (never ``fork``: the parent may hold
 torch threads and locks), caps its own address space at ``limits.memory_mb`` MiB with
 ``RLIMIT_AS`` — a bound that counts the interpreter and the parser libraries too, about 80 MiB —
-and then runs ``screener.documents.read_document``. The parent gives each file
-``limits.timeout_s`` seconds of wall-clock time.
+and then runs ``screener.documents.read_document``, followed by the pool's ``then`` step where it
+has one. The parent gives each file ``limits.timeout_s`` seconds of wall-clock time for both.
 
 Every file yields a result, never an exception, and a batch never hangs:
 
@@ -12,7 +12,8 @@ Every file yields a result, never an exception, and a batch never hangs:
   ``ResourceLimitExceeded``;
 - a worker out of memory (``MemoryError``) or dead (segfault, killed): the file is reported as
   ``ResourceLimitExceeded`` and the worker replaced;
-- any other exception inside a worker: ``CorruptDocument`` naming the exception type;
+- any other exception inside a worker: ``CorruptDocument`` naming the exception type (and, for
+  one in the ``then`` step, saying that the text was read but could not be analysed);
 - a path that is missing, a directory or over ``limits.max_bytes``: a ``DocumentError``, decided
   in the parent without a worker.
 
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar, cast, overload
 
 from screener.documents._model import ParsedDocument
 from screener.documents._sniff import check_size
@@ -49,6 +50,7 @@ from screener.settings import DocumentLimits
 __all__ = ["ParsePool", "ParseResult"]
 
 ParseResult = ParsedDocument | DocumentError
+_Result = TypeVar("_Result")  # what the pool's ``then`` step makes of a parsed document
 
 _MIB = 1024 * 1024
 _READY = "ready"
@@ -63,11 +65,12 @@ class _Job:
     filename: str
     path: Path | None = None
     data: bytes | None = None
-    result: ParseResult | None = None
+    result: Any = None  # the worker's answer: a DocumentError or what ``then`` made
 
 
-class ParsePool:
-    """Worker processes that turn CV files into ``ParsedDocument`` or ``DocumentError``.
+class ParsePool(Generic[_Result]):
+    """Worker processes that turn CV files into ``ParsedDocument`` (or what the pool's ``then``
+    step makes of one) or ``DocumentError``.
 
     Use as a context manager; workers start on first use and stop on exit. Not thread-safe, and
     one ``parse_files`` iteration (or ``parse_bytes`` call) at a time.
@@ -78,19 +81,52 @@ class ParsePool:
         background: workers run at the lowest CPU priority (nice 19), for parsing ahead of a
             process that is busy itself (``screener rank``): a core that process needs goes to
             it first, and the workers take what it leaves.
+        then: a step run in the worker on each parsed document, whose result comes back in the
+            document's place: work on the text that needs no model runs on every worker's core
+            rather than in the one process that holds the model (``screener.parsing`` finds
+            sections, profile and scoring text there). It must pickle (a module-level function,
+            or a ``functools.partial`` of one), and it runs within the file's time and memory
+            bounds; the warm-up runs it once, so that its imports cost no file's deadline.
     """
 
-    def __init__(self, *, limits: DocumentLimits, workers: int, background: bool = False) -> None:
+    @overload
+    def __init__(
+        self: ParsePool[ParsedDocument],
+        *,
+        limits: DocumentLimits,
+        workers: int,
+        background: bool = False,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: ParsePool[_Result],
+        *,
+        limits: DocumentLimits,
+        workers: int,
+        background: bool = False,
+        then: Callable[[ParsedDocument], _Result],
+    ) -> None: ...
+
+    def __init__(
+        self,
+        *,
+        limits: DocumentLimits,
+        workers: int,
+        background: bool = False,
+        then: Callable[[ParsedDocument], Any] | None = None,
+    ) -> None:
         if workers < 0:
             raise ValueError(f"workers must be 0 (one per CPU core) or more, not {workers}")
         self._limits = limits
+        self._then = then
         self._nice = _BACKGROUND_NICE if background else 0
         self._size = workers or os.cpu_count() or 1
         self._context = multiprocessing.get_context("forkserver")
         self._workers: list[_Worker] = []
         self._busy = False
 
-    def __enter__(self) -> ParsePool:
+    def __enter__(self) -> ParsePool[_Result]:
         return self
 
     def __exit__(
@@ -107,7 +143,9 @@ class ParsePool:
         for worker in workers:
             worker.stop()
 
-    def parse_files(self, paths: Iterable[Path]) -> Generator[tuple[Path, ParseResult], None, None]:
+    def parse_files(
+        self, paths: Iterable[Path]
+    ) -> Generator[tuple[Path, _Result | DocumentError], None, None]:
         """Parse files, yielding ``(path, result)`` in input order.
 
         Workers run up to a few files per worker ahead of the one yielded next, so a slow file
@@ -116,9 +154,9 @@ class ParsePool:
         jobs = (self._file_job(Path(path)) for path in paths)
         for job in self._run(jobs):
             assert job.path is not None and job.result is not None
-            yield job.path, job.result
+            yield job.path, cast("_Result | DocumentError", job.result)
 
-    def parse_bytes(self, data: bytes, filename: str = "") -> ParseResult:
+    def parse_bytes(self, data: bytes, filename: str = "") -> _Result | DocumentError:
         """Parse one file's bytes in a worker."""
         job = _Job(filename=filename, data=data)
         try:
@@ -127,7 +165,7 @@ class ParsePool:
             job.result = exc
         for done in self._run([job]):
             assert done.result is not None
-            return done.result
+            return cast("_Result | DocumentError", done.result)
         raise AssertionError("unreachable: every job yields a result")
 
     def _file_job(self, path: Path) -> _Job:
@@ -182,7 +220,7 @@ class ParsePool:
     def _dispatch(self, waiting: deque[_Job]) -> None:
         free = [w for w in self._workers if w.job is None]
         while len(self._workers) < self._size and len(free) < len(waiting):
-            worker = _Worker(self._context, self._limits, self._nice)
+            worker = _Worker(self._context, self._limits, self._nice, self._then)
             self._workers.append(worker)
             free.append(worker)
         for worker in free:
@@ -270,10 +308,19 @@ class ParsePool:
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, context: Any, limits: DocumentLimits, nice: int) -> None:
+    def __init__(
+        self,
+        context: Any,
+        limits: DocumentLimits,
+        nice: int,
+        then: Callable[[ParsedDocument], Any] | None,
+    ) -> None:
         self.conn, child_conn = context.Pipe()
         self.process = context.Process(
-            target=_serve, args=(child_conn, limits, nice), name="screener-parse", daemon=True
+            target=_serve,
+            args=(child_conn, limits, nice, then),
+            name="screener-parse",
+            daemon=True,
         )
         self.process.start()
         child_conn.close()
@@ -291,7 +338,7 @@ class _Worker:
         self.deadline = time.monotonic() + timeout_s
         return True
 
-    def finish(self, result: ParseResult) -> None:
+    def finish(self, result: Any) -> None:
         assert self.job is not None
         self.job.result = result
         self.job = None
@@ -321,9 +368,14 @@ def _describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _serve(conn: Connection, limits: DocumentLimits, nice: int) -> None:
-    """Worker main loop: cap memory and priority, load the reader, then parse jobs until told
-    to stop."""
+def _serve(
+    conn: Connection,
+    limits: DocumentLimits,
+    nice: int,
+    then: Callable[[ParsedDocument], Any] | None,
+) -> None:
+    """Worker main loop: cap memory and priority, load the reader (and the ``then`` step), then
+    parse jobs until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if nice:
         os.nice(nice)
@@ -338,7 +390,7 @@ def _serve(conn: Connection, limits: DocumentLimits, nice: int) -> None:
         from screener.documents import read_document
 
         # Readers import their libraries on first use; pay for that now, outside any deadline.
-        warm_up = _parse(read_document, None, b"warm-up", "warm-up.txt", limits)
+        warm_up = _parse(read_document, then, None, b"warm-up", "warm-up.txt", limits)
     except MemoryError:
         warm_up = ResourceLimitExceeded("")
     if isinstance(warm_up, ResourceLimitExceeded):
@@ -358,9 +410,9 @@ def _serve(conn: Connection, limits: DocumentLimits, nice: int) -> None:
         path, data, filename = job
         if read is None:
             assert startup_error is not None
-            result: ParseResult = type(startup_error)(startup_error.message, filename=filename)
+            result: Any = type(startup_error)(startup_error.message, filename=filename)
         else:
-            result = _parse(read, path, data, filename, limits)
+            result = _parse(read, then, path, data, filename, limits)
         try:
             conn.send(result)
         except MemoryError:
@@ -381,16 +433,18 @@ def _serve(conn: Connection, limits: DocumentLimits, nice: int) -> None:
 
 def _parse(
     read: Callable[..., ParsedDocument],
+    then: Callable[[ParsedDocument], Any] | None,
     path: str | None,
     data: bytes | None,
     filename: str,
     limits: DocumentLimits,
-) -> ParseResult:
+) -> Any:
+    """``read`` (and ``then``) on one file; a ``DocumentError`` for whatever goes wrong."""
     try:
         if data is None:
             assert path is not None
             data = Path(path).read_bytes()
-        return read(data, filename, limits=limits)
+        document = read(data, filename, limits=limits)
     except DocumentError as exc:
         return exc
     except MemoryError:
@@ -403,4 +457,20 @@ def _parse(
     except Exception as exc:
         return CorruptDocument(
             f"the parser failed unexpectedly ({type(exc).__name__}: {exc})", filename=filename
+        )
+    if then is None:
+        return document
+    try:
+        return then(document)
+    except DocumentError as exc:
+        return exc
+    except MemoryError:
+        return ResourceLimitExceeded(
+            f"analysing the text needed more than memory_mb={limits.memory_mb} MiB",
+            filename=filename,
+        )
+    except Exception as exc:
+        return CorruptDocument(
+            f"the text was read but could not be analysed ({type(exc).__name__}: {exc})",
+            filename=filename,
         )

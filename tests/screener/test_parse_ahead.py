@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from screener.documents import read_document
 from screener.errors import DocumentError
-from screener.parsing import ParseAhead, parse_paths
+from screener.parsing import ParseAhead, analyse, parse_paths
+from screener.redaction import redact_personal_data
 from screener.settings import DocumentLimits, Settings
 
 REFERENCE = date(2026, 1, 1)
@@ -91,3 +93,25 @@ def test_leaving_does_not_wait_for_a_slow_file(tmp_path: Path) -> None:
     with ParseAhead([slow], settings=settings, reference_date=REFERENCE, ahead=1):
         time.sleep(0.5)  # the worker starts on the slow file
     assert time.monotonic() - started < 0.5 + ParseAhead.CLOSE_WAIT_S + 1.5
+
+
+def test_the_workers_analyse_each_file_as_this_process_would(tmp_path: Path) -> None:
+    named = tmp_path / "named.txt"
+    named.write_text(
+        "Jane Doe\njane.doe@example.com | +49 30 1234567\n\nEXPERIENCE\n"
+        "ML Engineer, Acme GmbH, 2021 - 2024\nTrained PyTorch models.\n",
+        encoding="utf-8",
+    )
+    paths = [*_pdfs(3), named]
+    [*parsed] = parse_paths(paths, settings=Settings(parse_workers=2), reference_date=REFERENCE)
+    for path, cv in parsed:
+        assert not isinstance(cv, DocumentError)
+        here = analyse(read_document(path.read_bytes(), path.name), reference_date=REFERENCE)
+        assert cv == here
+        # the text scoring reads has personal data blanked, line for line
+        assert cv.scoring_text == redact_personal_data(cv.document.text, cv.profile.contacts)
+        assert cv.scoring_text.count("\n") == cv.document.text.count("\n")
+    assert parsed[-1][1].profile.contacts.name == "Jane Doe"
+    for personal in ("Jane", "Doe", "jane.doe@example.com", "1234567"):
+        assert personal not in parsed[-1][1].scoring_text
+    assert "Trained PyTorch models." in parsed[-1][1].scoring_text

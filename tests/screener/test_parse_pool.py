@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import operator
 import os
 import random
 import signal
@@ -178,3 +179,29 @@ def test_background_workers_run_at_the_lowest_cpu_priority(background: bool) -> 
         niceness = os.getpriority(os.PRIO_PROCESS, worker.pid)
     own = os.getpriority(os.PRIO_PROCESS, 0)
     assert niceness == (19 if background else own)
+
+
+def test_the_then_step_runs_in_the_worker_and_its_result_comes_back(good_text: Path) -> None:
+    # a stdlib callable pickles to the worker by name, as the product's ``analyse`` partial does
+    with ParsePool(limits=DocumentLimits(), workers=1, then=operator.attrgetter("text")) as pool:
+        [(_, from_file)] = list(pool.parse_files([good_text]))
+        from_bytes = pool.parse_bytes(b"Jane Doe\nPyTorch\n", "cv.txt")
+    assert from_file == "Jane Doe\nML Engineer: PyTorch, LoRA, FAISS"
+    assert from_bytes == "Jane Doe\nPyTorch"
+
+
+def test_a_then_step_that_fails_is_that_file_s_error_and_the_next_file_goes_on(
+    good_text: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\nnot a pdf")
+    # a document has no such field: the step raises AttributeError on every document it gets
+    failing = operator.attrgetter("no_such_field")
+    with ParsePool(limits=DocumentLimits(), workers=1, then=failing) as pool:
+        results = [r for _, r in pool.parse_files([good_text, broken, good_text])]
+    first, unread, last = results
+    assert isinstance(first, CorruptDocument) and isinstance(last, CorruptDocument)
+    assert "read but could not be analysed (AttributeError" in first.message
+    assert first.filename == "cv.txt"
+    # a file that cannot be read says so, the step never sees it
+    assert isinstance(unread, CorruptDocument) and "analysed" not in unread.message
