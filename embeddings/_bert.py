@@ -29,6 +29,8 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from embeddings._tokenizer import BertTokenizer
+
 __all__ = [
     "BertEncoder",
     "BertTokenizer",
@@ -38,54 +40,6 @@ __all__ = [
     "load_bert",
     "packs",
 ]
-
-
-class BertTokenizer:
-    """The model's WordPiece tokenizer (``tokenizer.json``) as ``chunk_text`` needs it.
-
-    ``tokenizer.json`` ships with truncation at 128 and fixed padding, which the model files'
-    users override; both are switched off here: chunking counts every token and refuses to cut.
-    A ``tokenizers.Tokenizer`` is not safe to call from several threads at once, so calls take
-    ``lock`` (the lock the model holds while encoding).
-    """
-
-    def __init__(self, path: Path, *, lock: threading.RLock | None = None) -> None:
-        from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
-
-        tokenizer = Tokenizer.from_file(str(path))
-        tokenizer.no_truncation()
-        tokenizer.no_padding()
-        self._tokenizer = tokenizer
-        # BERT's normaliser, word cuts and WordPiece: a word's tokens never depend on the text
-        # around it, so chunking may count a span's tokens from its segment's (see Tokenizer)
-        self.words_tokenised_alone = (
-            isinstance(tokenizer.normalizer, normalizers.BertNormalizer)
-            and isinstance(tokenizer.pre_tokenizer, pre_tokenizers.BertPreTokenizer)
-            and isinstance(tokenizer.model, models.WordPiece)
-        )
-        self._lock = lock or threading.RLock()
-        self._special = int(tokenizer.num_special_tokens_to_add(False))
-
-    @property
-    def special_tokens(self) -> int:
-        return self._special
-
-    def offsets(self, text: str) -> list[tuple[int, int]]:
-        """Character spans of the content tokens of ``text`` (no special tokens)."""
-        with self._lock:
-            encoding = self._tokenizer.encode(text, add_special_tokens=False)
-        offsets: list[tuple[int, int]] = encoding.offsets  # already (start, end) ints
-        return offsets
-
-    def counts(self, texts: Sequence[str]) -> list[int]:
-        """Token counts including special tokens, as the model will see them."""
-        return [len(ids) for ids in self.ids(texts)]
-
-    def ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Token ids with special tokens, one list per text."""
-        with self._lock:
-            encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=True)
-        return [encoding.ids for encoding in encodings]
 
 
 @dataclass(frozen=True, slots=True)

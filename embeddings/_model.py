@@ -30,8 +30,8 @@ from embeddings.errors import (
     ModelNotReadyError,
 )
 
-if TYPE_CHECKING:  # torch is imported on warm-up, not with the package
-    from embeddings._bert import BertTokenizer
+if TYPE_CHECKING:
+    from embeddings._tokenizer import BertTokenizer
 
 __all__ = [
     "EmbeddingModel",

@@ -4,7 +4,8 @@ reads, in one result.
 Files are parsed and analysed in the isolated worker processes (``ParsePool`` with ``analyse``
 as its ``then`` step): none of this needs the model, so it runs on every core beside the process
 that encodes, and a text that sends a pattern into a long search is bounded by the file's
-deadline like a slow PDF.
+deadline like a slow PDF. Given the model's chunker, the workers cut the chunks too (``screener
+rank``), which leaves the encoding process only what needs the vectors.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screener._json import to_jsonable
 from screener.documents import ParsedDocument, ParsePool
@@ -28,6 +29,10 @@ from screener.profile import CandidateProfile, extract_profile
 from screener.redaction import redact_personal_data
 from screener.sections import Section, detect_sections
 from screener.settings import Settings
+
+if TYPE_CHECKING:
+    from embeddings import Chunk
+    from screener.matching import CVChunker
 
 __all__ = [
     "ParseAhead",
@@ -47,25 +52,36 @@ class ParsedCV:
     # the document's text with personal data blanked (same length and lines): what chunking,
     # encoding and matching read
     scoring_text: str
+    # the scoring text's chunks where ``analyse`` was given the model's chunker, else None (they
+    # are cut when the CV is encoded)
+    chunks: tuple[Chunk, ...] | None = None
 
 
-def analyse(document: ParsedDocument, *, reference_date: date) -> ParsedCV:
-    """Sections, profile and scoring text of an already parsed document."""
-    sections = detect_sections(document.text)
+def analyse(
+    document: ParsedDocument, *, reference_date: date, chunker: CVChunker | None = None
+) -> ParsedCV:
+    """Sections, profile and scoring text of an already parsed document, and its chunks where
+    ``chunker`` is given (``SkillMatcher.chunker``)."""
+    sections = tuple(detect_sections(document.text))
     profile = extract_profile(document.text, sections, reference_date=reference_date)
     scoring_text = redact_personal_data(document.text, profile.contacts)
-    return ParsedCV(document, tuple(sections), profile, scoring_text)
+    chunks = tuple(chunker(scoring_text, sections)) if chunker is not None else None
+    return ParsedCV(document, sections, profile, scoring_text, chunks)
 
 
 def analysing_pool(
-    settings: Settings, *, reference_date: date, background: bool = False
+    settings: Settings,
+    *,
+    reference_date: date,
+    background: bool = False,
+    chunker: CVChunker | None = None,
 ) -> ParsePool[ParsedCV]:
     """A ``ParsePool`` whose workers also ``analyse`` each document they parse."""
     return ParsePool(
         limits=settings.documents,
         workers=settings.parse_workers,
         background=background,
-        then=functools.partial(analyse, reference_date=reference_date),
+        then=functools.partial(analyse, reference_date=reference_date, chunker=chunker),
     )
 
 
@@ -100,7 +116,8 @@ class ParseAhead:
     parsing ahead all the time, 13.5-13.6 parsing ahead held while encoding. The workers run at
     the lowest CPU priority, so the reader's own single-core steps are not slowed by them (5
     paired runs: 13.6 CVs/s on average at normal priority, 14.1 at nice 19). Sections, profile
-    and scoring text are found in the workers too (``analysing_pool``), off the reader's core.
+    and scoring text are found in the workers too (``analysing_pool``), off the reader's core,
+    and the chunks cut where ``chunker`` is given.
 
     Use as a context manager; leaving it stops the thread and the workers. A file being parsed
     is waited for at most ``CLOSE_WAIT_S`` (Ctrl-C should not wait for a slow file); after that
@@ -110,13 +127,20 @@ class ParseAhead:
     CLOSE_WAIT_S = 2.0
 
     def __init__(
-        self, paths: Iterable[Path], *, settings: Settings, reference_date: date, ahead: int
+        self,
+        paths: Iterable[Path],
+        *,
+        settings: Settings,
+        reference_date: date,
+        ahead: int,
+        chunker: CVChunker | None = None,
     ) -> None:
         if ahead < 1:
             raise ValueError(f"ahead must be at least 1, got {ahead}.")
         self._paths = paths
         self._settings = settings
         self._reference_date = reference_date
+        self._chunker = chunker
         self._results: queue.Queue[Any] = queue.Queue(maxsize=ahead)
         self._running = threading.Event()
         self._running.set()
@@ -168,7 +192,10 @@ class ParseAhead:
         try:
             with (
                 analysing_pool(
-                    self._settings, reference_date=self._reference_date, background=True
+                    self._settings,
+                    reference_date=self._reference_date,
+                    background=True,
+                    chunker=self._chunker,
                 ) as pool,
                 contextlib.closing(pool.parse_files(self._paths)) as parsed,
             ):

@@ -82,7 +82,8 @@ class ScreeningPipeline:
         )
 
     def prepare(self, parsed: ParsedCV) -> CVVectors:
-        """Chunk and encode a parsed CV's scoring text (once, for any number of roles)."""
+        """Chunk (unless the parse worker did) and encode a parsed CV's scoring text (once, for
+        any number of roles)."""
         return self.prepare_many([parsed])[0]
 
     def prepare_many(
@@ -99,6 +100,7 @@ class ScreeningPipeline:
             [(cv.scoring_text, cv.sections, cv.document.page_at) for cv in parsed],
             while_encoding=while_encoding,
             names=names,
+            chunks=[cv.chunks for cv in parsed],
         )
 
     def prepare_text(self, text: str, *, reference_date: date | None = None) -> CVVectors:

@@ -387,9 +387,9 @@ def rank(
     are parsed a group ahead while a group is screened, and held while it is encoded
     (``ParseAhead``). A file that cannot be read is a row with its error, never a failed batch.
 
-    Sections, profile and the scoring text are found in the parse workers, beside this process
-    (``screener.parsing.analysing_pool``). With the model on a GPU the steps left around it
-    (chunking, matching, the rules) set the pace, one core's worth in this process;
+    Sections, profile, the scoring text and its chunks are found in the parse workers, beside
+    this process (``screener.parsing.analysing_pool``). With the model on a GPU the steps left
+    around it (matching, the rules) set the pace, one core's worth in this process;
     ``settings.rank_processes`` (``screening_processes``) can screen the files in several
     processes side by side, each with its own model and its share of the parse workers
     (``screener._rank_processes``). ``pipeline`` is used as it is in one process only.
@@ -475,7 +475,11 @@ def screen_files(
         group.clear()
 
     with ParseAhead(
-        paths, settings=settings, reference_date=reference_date, ahead=group_size
+        paths,
+        settings=settings,
+        reference_date=reference_date,
+        ahead=group_size,
+        chunker=pipeline.matcher.chunker,
     ) as parsing:
         for path, parsed in parsing:
             group.append((path.name, parsed))

@@ -7,6 +7,7 @@ PEFT / LoRA. See ``_match`` for the statuses and the coverage score.
 
 from screener.matching._match import (
     RELATED_CREDIT,
+    CVChunker,
     CVVectors,
     SkillMatcher,
     assess_role,
@@ -30,6 +31,7 @@ from screener.matching._thresholds import THRESHOLDS_FILE, load_thresholds
 __all__ = [
     "RELATED_CREDIT",
     "THRESHOLDS_FILE",
+    "CVChunker",
     "CVVectors",
     "CandidatePool",
     "PoolHit",

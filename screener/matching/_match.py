@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embeddings import Chunk, EmbeddingModel, chunk_text
+from embeddings import Chunk, EmbeddingModel, Tokenizer, chunk_text
 from rubrics import Mention, Role, quote_bounds
 from screener.matching._model import (
     Evidence,
@@ -123,6 +123,23 @@ def semantic_best(
     prose = prose_chunks(chunks) if prose is None else list(prose)
     best = skills.best_per_skill(vectors[prose])
     return {skill_id: (score, prose[row]) for skill_id, (score, row) in best.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class CVChunker:
+    """Cuts a CV's scoring text into the chunks the model reads, section by section: a chunk
+    never crosses a section and carries its kind as label. It pickles (the model's tokenizer as
+    its file), so parse workers cut the chunks beside the process that encodes them
+    (``screener.parsing.analyse``)."""
+
+    tokenizer: Tokenizer
+    max_tokens: int  # the model's max sequence length, special tokens included
+
+    def __call__(self, scoring_text: str, sections: Sequence[Section]) -> list[Chunk]:
+        segments = [(s.start, s.end, s.kind.value) for s in sections if s.end > s.start]
+        return chunk_text(
+            scoring_text, segments or None, tokenizer=self.tokenizer, max_tokens=self.max_tokens
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +331,11 @@ class SkillMatcher:
     def model_hash(self) -> str:
         return self._model.model_hash
 
+    @property
+    def chunker(self) -> CVChunker:
+        """How ``prepare`` cuts a CV into chunks, for a process that cuts them ahead."""
+        return CVChunker(self._model.tokenizer, self._model.max_seq_length)
+
     def prepare(
         self, scoring_text: str, sections: Sequence[Section], *, page_at: Callable[[int], int]
     ) -> CVVectors:
@@ -326,8 +348,12 @@ class SkillMatcher:
         *,
         while_encoding: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
         names: bool = True,
+        chunks: Sequence[Sequence[Chunk] | None] | None = None,
     ) -> list[CVVectors]:
         """``prepare`` for several CVs, their chunks encoded together.
+
+        ``chunks`` gives, CV by CV, chunks already cut by ``chunker`` (in a parse worker),
+        ``None`` where they are to be cut here.
 
         One encoding call over all chunks fills the model's batches better than CV by CV; each
         chunk's vector is the same either way (the model never pads a text). The encoding runs
@@ -338,44 +364,43 @@ class SkillMatcher:
         fifth of the tokens (23% of the chunks) need no pass through the model. For screenings
         that are not kept; the candidate pool searches every chunk and refuses such a CV.
         """
-        chunked = []
-        for scoring_text, sections, _ in cvs:
-            segments = [(s.start, s.end, s.kind.value) for s in sections if s.end > s.start]
-            chunked.append(
-                chunk_text(
-                    scoring_text,
-                    segments or None,
-                    tokenizer=self._model.tokenizer,
-                    max_tokens=self._model.max_seq_length,
-                )
-            )
-        texts = [c.text for chunks in chunked for c in chunks]
+        given = list(chunks) if chunks is not None else [None] * len(cvs)
+        if len(given) != len(cvs):
+            raise ValueError(f"chunks for {len(given)} CVs given with {len(cvs)} CVs.")
+        chunker = self.chunker
+        chunked = [
+            list(cut) if cut is not None else chunker(scoring_text, sections)
+            for (scoring_text, sections, _), cut in zip(cvs, given, strict=True)
+        ]
+        texts = [c.text for cv_chunks in chunked for c in cv_chunks]
         # which chunks are prose, once: encoding without names and the best chunk per skill
         # both read it
-        prose_of = [prose_chunks(chunks) for chunks in chunked]
+        prose_of = [prose_chunks(cv_chunks) for cv_chunks in chunked]
         vectors = np.zeros((0, self._model.dimension), dtype=np.float32)
         if texts and names:
             with while_encoding():
                 vectors = self._model.encode(texts)
         elif texts:
             prose, start = [], 0  # the prose chunks' positions in ``texts``
-            for chunks, indices in zip(chunked, prose_of, strict=True):
+            for cv_chunks, indices in zip(chunked, prose_of, strict=True):
                 prose += [start + index for index in indices]
-                start += len(chunks)
+                start += len(cv_chunks)
             vectors = np.full((len(texts), self._model.dimension), np.nan, dtype=np.float32)
             if prose:
                 with while_encoding():
                     vectors[prose] = self._model.encode([texts[index] for index in prose])
         prepared = []
         offset = 0
-        for (scoring_text, sections, page_at), chunks, prose_here in zip(
+        for (scoring_text, sections, page_at), cv_chunks, prose_here in zip(
             cvs, chunked, prose_of, strict=True
         ):
-            own = vectors[offset : offset + len(chunks)]
-            offset += len(chunks)
-            best = (self._skills.key, semantic_best(self._skills, chunks, own, prose_here))
+            own = vectors[offset : offset + len(cv_chunks)]
+            offset += len(cv_chunks)
+            best = (self._skills.key, semantic_best(self._skills, cv_chunks, own, prose_here))
             prepared.append(
-                CVVectors(scoring_text, tuple(sections), tuple(chunks), own, page_at, best, names)
+                CVVectors(
+                    scoring_text, tuple(sections), tuple(cv_chunks), own, page_at, best, names
+                )
             )
         return prepared
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -232,3 +235,27 @@ def test_a_vector_does_not_depend_on_the_texts_encoded_with_it(precision: str) -
     assert torch.get_num_threads() == threads
     for position, member in enumerate(texts, start=len(filler)):
         assert np.array_equal(alone[member], many[position]), (precision, member)
+
+
+def test_the_tokenizer_pickles_as_its_file_and_cuts_the_same_tokens(
+    embedding_model: EmbeddingModel,
+) -> None:
+    tokenizer = embedding_model.tokenizer
+    copy = pickle.loads(pickle.dumps(tokenizer))
+    text = "Fine-tuned Llama-2 with LoRA; served it on vLLM (p95 < 200 ms)."
+    assert copy is not tokenizer
+    assert copy.offsets(text) == tokenizer.offsets(text)
+    assert copy.ids([text, "PyTorch"]) == tokenizer.ids([text, "PyTorch"])
+    assert copy.special_tokens == tokenizer.special_tokens == 2
+    assert copy.words_tokenised_alone
+
+
+def test_the_tokenizer_loads_without_torch() -> None:
+    # parse workers chunk with it and never import torch
+    script = (
+        "import sys\n"
+        "from embeddings._tokenizer import BertTokenizer\n"
+        "from screener.matching import CVChunker\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=REPO_ROOT)

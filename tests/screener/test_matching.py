@@ -12,6 +12,7 @@ import pytest
 from embeddings import Chunk, EmbeddingModel
 from rubrics import load_roles
 from screener.documents import read_document
+from screener.errors import DocumentError
 from screener.matching import (
     RELATED_CREDIT,
     CandidatePool,
@@ -28,7 +29,7 @@ from screener.matching import (
     semantic_best,
     skill_texts,
 )
-from screener.parsing import analyse
+from screener.parsing import ParseAhead, analyse
 from screener.pipeline import ScreeningPipeline
 from screener.sections import detect_sections
 from screener.settings import EmbeddingSettings, Settings
@@ -367,3 +368,32 @@ def test_a_skill_the_cv_lacks_or_wants_to_learn_is_not_found(line: str) -> None:
     used = python_in(f"{text}Would like to learn Rust. Built the Python services behind the API.\n")
     assert used.status is SkillStatus.FOUND
     assert used.evidence is not None and "Built the Python services" in used.evidence.text
+
+
+def test_chunks_cut_in_the_parse_workers_are_the_chunks_prepare_cuts(
+    pipeline: ScreeningPipeline,
+) -> None:
+    paths = sorted(Path("../shared/data/layout-diverse-cv-pdfs").glob("*.pdf"))[:3]
+    settings = Settings(parse_workers=2)
+    chunker = pipeline.matcher.chunker
+    with ParseAhead(
+        paths, settings=settings, reference_date=date(2026, 1, 1), ahead=2, chunker=chunker
+    ) as parsing:
+        in_workers = [cv for _, cv in parsing]
+    for path, cv in zip(paths, in_workers, strict=True):
+        assert not isinstance(cv, DocumentError) and cv.chunks
+        here = analyse(read_document(path.read_bytes(), path.name), reference_date=date(2026, 1, 1))
+        assert here.chunks is None  # no chunker: cut when the CV is encoded
+        prepared_here = pipeline.prepare(here)
+        assert cv.chunks == prepared_here.chunks
+        prepared = pipeline.prepare(cv)
+        assert prepared.chunks == prepared_here.chunks
+        assert np.array_equal(prepared.vectors, prepared_here.vectors)
+
+
+def test_prepare_many_refuses_chunks_for_another_number_of_cvs(
+    pipeline: ScreeningPipeline,
+) -> None:
+    cv = ("Python and SQL", (), lambda offset: 1)
+    with pytest.raises(ValueError, match="chunks for 2 CVs given with 1 CVs"):
+        pipeline.matcher.prepare_many([cv], chunks=[None, None])
