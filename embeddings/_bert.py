@@ -4,8 +4,9 @@ all-MiniLM-L6-v2 is a 6-layer BERT encoder with mean pooling. Loading it through
 sentence-transformers imports transformers and the rest of that stack (tens of seconds of
 import on this 2-core machine, ~200 MB of resident memory) for a forward pass of a few lines, so
 the encoder is written out here: ``config.json`` gives the shape, ``model.safetensors`` the
-weights, ``tokenizer.json`` the tokenizer (the Rust ``tokenizers`` library, as before). The
-vectors agree with sentence-transformers' to float32 rounding (``tests/embeddings``).
+weights, ``tokenizer.json`` the tokenizer (the Rust ``tokenizers`` library, as before; in
+``embeddings._tokenizer``, which parse workers load without torch). The vectors agree with
+sentence-transformers' to float32 rounding (``tests/embeddings``).
 
 A forward pass reads a *pack* of texts (``packs``): their tokens laid end to end, so the dense
 layers run once over every token of the pack, while attention runs over each group of texts of

@@ -1,8 +1,8 @@
 """``screener rank`` in several processes side by side, for a model on a GPU.
 
-With the model on a GPU, encoding takes little of a ranking's time; the steps around it
-(chunking, matching, the rules) run on one core of the process that holds the model, and set
-the pace. Here the files are dealt out to processes
+With the model on a GPU, encoding takes little of a ranking's time; the steps left around it
+(matching, the rules: the parse workers find sections, profile and chunks) run on one core of
+the process that holds the model, and set the pace. Here the files are dealt out to processes
 (every ``processes``-th file to each, so each gets the same mix), each of which loads its own
 model, parses with its share of the parse workers and screens its files as one process would
 (``screen_files``); the screenings come back over a queue as they are done and are ranked

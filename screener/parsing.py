@@ -108,8 +108,8 @@ class _Failure:
 class ParseAhead:
     """``parse_paths`` with the parsing run ahead of the reader, held while it encodes.
 
-    ``screener rank`` alternates steps that keep one core busy (chunking, matching, the rules)
-    with encoding, which keeps every core busy. A thread feeds the parse workers while the
+    ``screener rank`` alternates steps that keep one core busy (matching, the rules) with
+    encoding, which keeps every core busy. A thread feeds the parse workers while the
     reader works, up to ``ahead`` files ahead, and starts no new file while the reader is
     inside ``paused()``: workers parsing beside the encoder slowed both. Measured on 500 Kaggle
     PDFs, 2 cores, `screener rank`: 12.2-12.9 CVs/s parsing only when the reader asks, 12.0-12.2

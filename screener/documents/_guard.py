@@ -84,9 +84,9 @@ class ParsePool(Generic[_Result]):
         then: a step run in the worker on each parsed document, whose result comes back in the
             document's place: work on the text that needs no model runs on every worker's core
             rather than in the one process that holds the model (``screener.parsing`` finds
-            sections, profile and scoring text there). It must pickle (a module-level function,
-            or a ``functools.partial`` of one), and it runs within the file's time and memory
-            bounds; the warm-up runs it once, so that its imports cost no file's deadline.
+            sections, profile, scoring text and chunks there). It must pickle (a module-level
+            function, or a ``functools.partial`` of one), and it runs within the file's time and
+            memory bounds; the warm-up runs it once, so that its imports cost no file's deadline.
     """
 
     @overload
