@@ -8,6 +8,7 @@ import os
 import random
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,27 @@ def test_a_then_step_that_fails_is_that_file_s_error_and_the_next_file_goes_on(
     assert first.filename == "cv.txt"
     # a file that cannot be read says so, the step never sees it
     assert isinstance(unread, CorruptDocument) and "analysed" not in unread.message
+
+
+def _analysis_stuck_on_stuck(document: ParsedDocument) -> ParsedDocument:
+    """A ``then`` step that never ends on a text saying "stuck", as a pathological pattern on a
+    hostile text would not; other texts (the worker's warm-up among them) pass."""
+    while "stuck" in document.text:
+        time.sleep(0.05)
+    return document
+
+
+def test_a_then_step_is_held_to_the_file_s_deadline_and_the_next_file_goes_on(
+    good_text: Path,
+) -> None:
+    limits = DocumentLimits(timeout_s=1.5)
+    with ParsePool(limits=limits, workers=1, then=_analysis_stuck_on_stuck) as pool:
+        pool.parse_bytes(b"warm", "warm.txt")  # the worker started
+        started = time.monotonic()
+        stuck = pool.parse_bytes(b"Jane Doe\nstuck on this\n", "stuck.txt")
+        waited = time.monotonic() - started
+        [(_, after)] = list(pool.parse_files([good_text]))
+    assert isinstance(stuck, ResourceLimitExceeded)
+    assert "longer than 1.5 s" in stuck.message and stuck.filename == "stuck.txt"
+    assert waited < 10
+    assert isinstance(after, ParsedDocument)  # a fresh worker took the next file
