@@ -379,12 +379,12 @@ def _stage_rows(pipeline: dict[str, Any], rank: dict[str, Any]) -> list[str]:
     ]
     if cached := rank.get("vectors_cached"):
         own = cached.get("screening_process_cpu_ms_per_cv")
-        own_cpu = f"; the screening process's own CPU {own} ms a CV" if own is not None else ""
+        cpu = f"; the screening process's own CPU {own} ms a CV" if own is not None else ""
         if (machine := cached.get("machine_cpu_ms_per_cv")) is not None:
-            own_cpu += f", every core's {machine} ms a CV"
+            cpu += f", every core's {machine} ms a CV"
         rows.append(
             "| the same again, every vector from the embedding cache (all but the model"
-            f"{own_cpu}) | {cached['seconds']} | {cached['cvs_per_s']} | |"
+            f"{cpu}) | {cached['seconds']} | {cached['cvs_per_s']} | |"
         )
     return rows
 

@@ -371,24 +371,32 @@ def test_a_skill_the_cv_lacks_or_wants_to_learn_is_not_found(line: str) -> None:
 
 
 def test_chunks_cut_in_the_parse_workers_are_the_chunks_prepare_cuts(
-    pipeline: ScreeningPipeline,
+    pipeline: ScreeningPipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = sorted(Path("../shared/data/layout-diverse-cv-pdfs").glob("*.pdf"))[:3]
     settings = Settings(parse_workers=2)
     chunker = pipeline.matcher.chunker
-    with ParseAhead(
-        paths, settings=settings, reference_date=date(2026, 1, 1), ahead=2, chunker=chunker
-    ) as parsing:
-        in_workers = [cv for _, cv in parsing]
-    for path, cv in zip(paths, in_workers, strict=True):
+
+    def not_here(*args: object, **kwargs: object) -> object:
+        raise AssertionError("chunked in the process that encodes")
+
+    with monkeypatch.context() as patched:
+        # the workers are fresh interpreters with the real chunking; this process may not cut
+        patched.setattr("screener.matching._match.chunk_text", not_here)
+        with ParseAhead(
+            paths, settings=settings, reference_date=date(2026, 1, 1), ahead=2, chunker=chunker
+        ) as parsing:
+            in_workers = [cv for _, cv in parsing]
+        prepared = [pipeline.prepare(cv) for cv in in_workers if not isinstance(cv, DocumentError)]
+    assert len(prepared) == len(paths)
+    for path, cv, from_workers in zip(paths, in_workers, prepared, strict=True):
         assert not isinstance(cv, DocumentError) and cv.chunks
         here = analyse(read_document(path.read_bytes(), path.name), reference_date=date(2026, 1, 1))
         assert here.chunks is None  # no chunker: cut when the CV is encoded
         prepared_here = pipeline.prepare(here)
         assert cv.chunks == prepared_here.chunks
-        prepared = pipeline.prepare(cv)
-        assert prepared.chunks == prepared_here.chunks
-        assert np.array_equal(prepared.vectors, prepared_here.vectors)
+        assert from_workers.chunks == prepared_here.chunks
+        assert np.array_equal(from_workers.vectors, prepared_here.vectors)
 
 
 def test_prepare_many_refuses_chunks_for_another_number_of_cvs(

@@ -115,3 +115,21 @@ def test_the_workers_analyse_each_file_as_this_process_would(tmp_path: Path) -> 
     for personal in ("Jane", "Doe", "jane.doe@example.com", "1234567"):
         assert personal not in parsed[-1][1].scoring_text
     assert "Trained PyTorch models." in parsed[-1][1].scoring_text
+
+
+def test_this_process_neither_profiles_nor_redacts_the_files_the_workers_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def not_here(*args: object, **kwargs: object) -> object:
+        raise AssertionError("analysed in the reading process")
+
+    # the workers are fresh interpreters: they run the real functions, this process the stubs
+    monkeypatch.setattr("screener.parsing.extract_profile", not_here)
+    monkeypatch.setattr("screener.parsing.redact_personal_data", not_here)
+    settings = Settings(parse_workers=2)
+    paths = _pdfs(3)
+    parsed = list(parse_paths(paths, settings=settings, reference_date=REFERENCE))
+    with ParseAhead(paths, settings=settings, reference_date=REFERENCE, ahead=2) as parsing:
+        ahead = list(parsing)
+    for _, cv in [*parsed, *ahead]:
+        assert not isinstance(cv, DocumentError) and cv.scoring_text.strip()
